@@ -1,0 +1,124 @@
+/**
+ * The validated, normalized configuration every other module consumes.
+ *
+ * User-facing YAML keys keep the original tool's snake_case names (see `KEY_DOCS` in
+ * `keys.ts`); inside the program they are camelCase. A `Config` is produced only by
+ * `loadConfig()` / `resolveConfig()` and is deeply frozen.
+ */
+
+/** Backends, by their current names. Legacy names are rewritten by the config loader. */
+export const BACKENDS = ['csv', 'clickhouse', 'ralph', 'chdb', 'vector'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** How many of each kind of object a course of one size has (`course_size_makeup.<size>`). */
+export interface CourseMakeup {
+  /** Enrolled learners, drawn with replacement from the actor pool. */
+  readonly actors: number;
+  readonly problems: number;
+  readonly videos: number;
+  readonly chapters: number;
+  readonly sequences: number;
+  readonly verticals: number;
+  readonly forumPosts: number;
+}
+
+/** One entry of `num_course_sizes`, in YAML order (the order matters for generation). */
+export interface CourseSizeCount {
+  readonly name: string;
+  readonly count: number;
+  readonly makeup: CourseMakeup;
+}
+
+/** A calendar day at 00:00 UTC, as days since 1970-01-01. */
+export type EpochDay = number;
+
+export interface Config {
+  /** Absolute path of the file the config came from, or `null` for an in-memory object. */
+  readonly configFile: string | null;
+
+  // ---- run shape -------------------------------------------------------------------------
+  readonly backend: Backend;
+  /** `num_xapi_batches` (legacy `num_batches`). */
+  readonly numXapiBatches: number;
+  readonly batchSize: number;
+  /** Generation worker threads; also requests in flight for queue backends. @default 4 */
+  readonly numWorkers: number;
+  /** `start_date`, inclusive. */
+  readonly startDate: EpochDay;
+  /** `end_date`, exclusive. */
+  readonly endDate: EpochDay;
+  readonly courseLengthDays: number;
+  readonly numOrganizations: number;
+  readonly numActors: number;
+  /** @default 1 */
+  readonly numActorProfileChanges: number;
+  /** @default 1 */
+  readonly numCoursePublishes: number;
+  /** `num_course_sizes` joined with `course_size_makeup`, in YAML order. */
+  readonly courseSizes: readonly CourseSizeCount[];
+  /** Base URL of the LMS used in statement ids and `homePage`. No trailing slash. @default http://localhost:18000 */
+  readonly lmsUrl: string;
+  /** PRNG seed: same seed + same config = byte-identical data. @default 1 */
+  readonly seed: number;
+
+  // ---- logging ---------------------------------------------------------------------------
+  /** @default "logs" */
+  readonly logDir: string;
+  /** @default 10485760 */
+  readonly logMaxBytes: number;
+  /** @default 5 */
+  readonly logBackupCount: number;
+
+  // ---- csv -------------------------------------------------------------------------------
+  /** Local directory or `s3://bucket/prefix/`; always ends with `/` after normalization. */
+  readonly csvOutputDestination: string | null;
+  /** gzip level of the CSV files (1 fastest … 9 smallest). @default 6 */
+  readonly csvGzipLevel: number;
+  /** `load_from_s3_after` or legacy `csv_load_from_s3_after`. @default false */
+  readonly loadFromS3After: boolean;
+  /** `https://…/` (or `s3://…/`) location ClickHouse reads the files from; ends with `/`. */
+  readonly s3SourceLocation: string | null;
+
+  // ---- chdb (native files) ---------------------------------------------------------------
+  readonly s3Bucket: string | null;
+  /** Ends with `/` after normalization (or is empty). */
+  readonly s3Prefix: string | null;
+
+  // ---- S3 credentials and endpoint -------------------------------------------------------
+  readonly s3Key: string | null;
+  /** Secret. Env override `XAPI_DB_LOAD_AWS_SECRET_ACCESS_KEY`. Never printed. */
+  readonly s3Secret: string | null;
+  /** S3-compatible endpoint (MinIO, s3rver); path-style addressing when set. */
+  readonly s3Endpoint: string | null;
+  /** @default "us-east-1" */
+  readonly s3Region: string;
+
+  // ---- ClickHouse ------------------------------------------------------------------------
+  /** @default "localhost" */
+  readonly dbHost: string;
+  /** `null` = the client library's default port. @default 18123 */
+  readonly dbPort: number | null;
+  /** @default "default" */
+  readonly dbUsername: string;
+  /** Secret. Env override `XAPI_DB_LOAD_CLICKHOUSE_PASSWORD`. Never printed. @default "" */
+  readonly dbPassword: string;
+  /** @default "xapi" */
+  readonly dbName: string;
+  /** @default "event_sink" */
+  readonly dbEventSinkName: string;
+  /** @default "xapi_events_all" */
+  readonly eventRawTableName: string;
+  /** 1.x only, kept for compatibility. @default "xapi_events_all_parsed" */
+  readonly eventTableName: string;
+
+  // ---- Ralph -----------------------------------------------------------------------------
+  readonly lrsUrl: string | null;
+  readonly lrsUsername: string | null;
+  /** Secret. Env override `XAPI_DB_LOAD_RALPH_PASSWORD`. Never printed. */
+  readonly lrsPassword: string | null;
+  /** Seconds; `null` = no timeout. @default 120 */
+  readonly lrsRequestTimeout: number | null;
+}
+
+/** Keys whose values are secrets: never echoed in messages, logs or summaries. */
+export const SECRET_KEYS = ['db_password', 's3_secret', 'lrs_password'] as const;

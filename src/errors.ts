@@ -1,0 +1,73 @@
+/**
+ * One error family for the whole tool. The CLI maps each class to an exit code:
+ * `ConfigError` → 2 (usage/config), everything else → 1 (runtime failure).
+ */
+
+/** Base class: every error the tool raises on purpose. */
+export class XapiDbLoadError extends Error {
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: number = 1;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem found in a configuration: the key, the value seen and what was expected. */
+export interface ConfigProblem {
+  /** The user-facing (snake_case) key, e.g. `num_xapi_batches` or `course_size_makeup.small.actors`. */
+  readonly key: string;
+  /** One line: `num_xapi_batches: got "ten"; expected a positive integer`. */
+  readonly message: string;
+}
+
+/** Invalid configuration or usage. Carries every problem found, one line each. */
+export class ConfigError extends XapiDbLoadError {
+  override readonly exitCode: number = 2;
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[], options?: { cause?: unknown; source?: string }) {
+    const where = options?.source ? ` in ${options.source}` : '';
+    const head =
+      problems.length === 1
+        ? `Invalid configuration${where}:`
+        : `Invalid configuration${where} (${problems.length} problems):`;
+    super([head, ...problems.map((p) => `  - ${p.message}`)].join('\n'), options);
+    this.problems = problems;
+  }
+}
+
+/** Counts of what a sink wrote before it failed, so a failure never hides partial work. */
+export interface WrittenCounts {
+  readonly [table: string]: number;
+}
+
+/** A destination (file, ClickHouse, Ralph, S3) failed; carries what had been written. */
+export class SinkError extends XapiDbLoadError {
+  readonly written: WrittenCounts;
+
+  constructor(message: string, written: WrittenCounts, options?: { cause?: unknown }) {
+    super(message, options);
+    this.written = written;
+  }
+}
+
+/** Rows in ClickHouse differ from what the config implies. */
+export class VerificationError extends XapiDbLoadError {}
+
+/** A report's snapshot differs from its baseline. */
+export class ReportMismatchError extends XapiDbLoadError {}
+
+/** A report got slower than its baseline allows. */
+export class PerfRegressionError extends XapiDbLoadError {}
+
+/** Renders any thrown value as a message; never lets a non-Error vanish. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return `non-Error thrown: ${JSON.stringify(error)}`;
+  } catch {
+    return `non-Error thrown: ${String(error)}`;
+  }
+}
