@@ -1,0 +1,70 @@
+/**
+ * `csv` backend (legacy name `csv_file`): the eight gzipped CSV files with the original's
+ * names, written to `csv_output_destination`. Every chunk is one gzip member; a file is the
+ * concatenation of its members, which gzip, zcat, Python and ClickHouse all read as one stream.
+ * Files appear under their real names only when every table is complete.
+ */
+
+import { gzipSync } from 'node:zlib';
+import type { Config } from '../config/types.ts';
+import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
+import type { DatasetPlan } from '../generate/dataset.ts';
+import type { ChunkResult } from '../run/worker-protocol.ts';
+import type { Destination, FileWriter } from '../storage/destination.ts';
+import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
+
+export function createCsvSink(config: Config, destination: Destination): Sink {
+  const writers = new Map<TableKey, FileWriter>();
+  const totals = new Map<TableKey, { rows: number; bytes: number; rawBytes: number }>();
+  let plan: DatasetPlan | undefined;
+
+  const format: ChunkFormat = { encoding: 'csv', gzipLevel: config.csvGzipLevel, withIds: false };
+
+  return {
+    description: `gzipped CSV files in ${destination.description}`,
+    preflight: () => destination.checkWritable(),
+    tables: () => TABLE_KEYS,
+    chunkFormat: () => format,
+    async open(datasetPlan) {
+      plan = datasetPlan;
+      for (const key of TABLE_KEYS) {
+        writers.set(key, await destination.createFile(TABLES[key].csvFile));
+        totals.set(key, { rows: 0, bytes: 0, rawBytes: 0 });
+      }
+    },
+    async write(chunk: ChunkResult) {
+      const writer = writers.get(chunk.table);
+      const total = totals.get(chunk.table);
+      if (!writer || !total) throw new Error(`csv sink: unexpected chunk for ${chunk.table}`);
+      await writer.write(chunk.data);
+      total.rows += chunk.rows;
+      total.bytes += chunk.data.byteLength;
+      total.rawBytes += chunk.rawBytes;
+    },
+    async close(): Promise<SinkSummary> {
+      const tables: Partial<Record<TableKey, TableWriteSummary>> = {};
+      for (const key of TABLE_KEYS) {
+        const writer = writers.get(key) as FileWriter;
+        const total = totals.get(key) as { rows: number; bytes: number; rawBytes: number };
+        if (plan && plan.tables[key].chunks === 0) {
+          // A table with no rows is still a valid (empty) gzip file.
+          const empty = gzipSync(Buffer.alloc(0));
+          await writer.write(empty);
+          total.bytes += empty.byteLength;
+        }
+      }
+      for (const key of TABLE_KEYS) {
+        const writer = writers.get(key) as FileWriter;
+        await writer.commit();
+        tables[key] = {
+          ...(totals.get(key) as { rows: number; bytes: number; rawBytes: number }),
+          location: writer.location,
+        };
+      }
+      return { tables, notes: [] };
+    },
+    async abort() {
+      await Promise.all([...writers.values()].map((w) => w.abort().catch(() => {})));
+    },
+  };
+}

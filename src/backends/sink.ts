@@ -1,0 +1,50 @@
+/**
+ * A sink receives the dataset's chunks in load order (event-sink tables first, xAPI last) and
+ * writes them somewhere: files, ClickHouse, Ralph, a Vector log. One interface, one file per
+ * implementation, `createSink` picks one.
+ */
+
+import type { ChunkEncoding } from '../formats/encode.ts';
+import type { TableKey } from '../formats/tables.ts';
+import type { DatasetPlan } from '../generate/dataset.ts';
+import type { ChunkResult } from '../run/worker-protocol.ts';
+
+/** How a sink wants a table's chunks made. */
+export interface ChunkFormat {
+  readonly encoding: ChunkEncoding;
+  /** gzip level, or `null` for plain text. */
+  readonly gzipLevel: number | null;
+  readonly withIds: boolean;
+}
+
+export interface TableWriteSummary {
+  readonly rows: number;
+  /** Bytes written (compressed when the sink compresses). */
+  readonly bytes: number;
+  /** Bytes of encoded text before compression. */
+  readonly rawBytes: number;
+  /** File path, URL or `db.table` the rows went to. */
+  readonly location: string;
+}
+
+export interface SinkSummary {
+  readonly tables: Partial<Record<TableKey, TableWriteSummary>>;
+  /** Extra lines for the final summary (e.g. Ralph's inserted / already present counts). */
+  readonly notes: readonly string[];
+}
+
+export interface Sink {
+  /** Printable description of where data goes (no secrets). */
+  readonly description: string;
+  /** Cheap checks that must fail before any generation starts (writable dir, reachable server…). */
+  preflight(): Promise<void>;
+  /** Which tables this sink writes, in order; the runner generates only these. */
+  tables(): readonly TableKey[];
+  chunkFormat(table: TableKey): ChunkFormat;
+  open(plan: DatasetPlan): Promise<void>;
+  write(chunk: ChunkResult): Promise<void>;
+  /** Finishes every table; after this the data is complete and visible. */
+  close(): Promise<SinkSummary>;
+  /** Undoes what can be undone (temporary files) after a failure. Never throws. */
+  abort(): Promise<void>;
+}

@@ -1,0 +1,94 @@
+/**
+ * The dataset as a list of chunks per table. A chunk is the unit of work a generation worker
+ * does and the unit a sink writes (one gzip member, one INSERT, one POST). Chunk contents are a
+ * pure function of (config, table, index), so chunks can be made in parallel and written in order.
+ */
+
+import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
+import {
+  courseBlockRows,
+  courseOverviewRows,
+  externalIdRows,
+  objectTagRows,
+  objectTagRowsBefore,
+  type Row,
+  tagRows,
+  taxonomyRows,
+  userProfileRows,
+} from './event-sink.ts';
+import type { Course, World } from './world.ts';
+import { enrollmentBatch, enrollmentChunkCount, type GeneratedStatement, randomBatch } from './xapi-batches.ts';
+
+export interface TablePlan {
+  readonly key: TableKey;
+  readonly chunks: number;
+  /** Rows the whole table will have: what a load must find in ClickHouse afterwards. */
+  readonly rows: number;
+}
+
+export interface DatasetPlan {
+  readonly tables: Readonly<Record<TableKey, TablePlan>>;
+  /** Initial enrollment chunks come first in the xAPI table, then random batches. */
+  readonly enrollmentChunks: number;
+  /** E: one `registered` statement per (course, enrolled learner). */
+  readonly enrollmentStatements: number;
+  /** X: `num_xapi_batches × batch_size`. */
+  readonly randomStatements: number;
+}
+
+/** Chunk counts and expected row counts (the volume formulas, with the original's bugs fixed). */
+export function planDataset(world: World): DatasetPlan {
+  const { config, courses } = world;
+  const C = courses.length;
+  const P = config.numCoursePublishes;
+  const A = config.numActors;
+  const R = config.numActorProfileChanges;
+  const sum = (f: (c: Course) => number) => courses.reduce((acc, c) => acc + f(c), 0);
+  const enrollmentChunks = enrollmentChunkCount(world);
+  const randomStatements = config.numXapiBatches * config.batchSize;
+  const table = (key: TableKey, chunks: number, rows: number): TablePlan => ({ key, chunks, rows });
+  return {
+    tables: {
+      courseOverviews: table('courseOverviews', P, C * P),
+      courseBlocks: table('courseBlocks', C, sum((c) => c.blocks.length) * P),
+      objectTags: table('objectTags', C, sum((c) => c.objectTags.length) * P),
+      taxonomies: table('taxonomies', 1, 1),
+      tags: table('tags', 1, 29),
+      externalIds: table('externalIds', Math.ceil(A / config.batchSize), A),
+      userProfiles: table('userProfiles', Math.ceil((A * R) / config.batchSize), A * R),
+      xapi: table('xapi', enrollmentChunks + config.numXapiBatches, world.totalEnrollments + randomStatements),
+    },
+    enrollmentChunks,
+    enrollmentStatements: world.totalEnrollments,
+    randomStatements,
+  };
+}
+
+/** xAPI chunk `index`: enrollment chunks first, then random batches. */
+export function xapiChunk(world: World, plan: DatasetPlan, index: number): GeneratedStatement[] {
+  return index < plan.enrollmentChunks
+    ? enrollmentBatch(world, index)
+    : randomBatch(world, index - plan.enrollmentChunks);
+}
+
+/** Event-sink chunk `index` of a non-xAPI table. */
+export function sinkChunk(world: World, table: Exclude<TableKey, 'xapi'>, index: number): Row[] {
+  switch (table) {
+    case 'courseOverviews':
+      return courseOverviewRows(world, index);
+    case 'courseBlocks':
+      return courseBlockRows(world, index);
+    case 'objectTags':
+      return objectTagRows(world, index, objectTagRowsBefore(world, index) + 1);
+    case 'taxonomies':
+      return taxonomyRows(world);
+    case 'tags':
+      return tagRows(world);
+    case 'externalIds':
+      return externalIdRows(world, index);
+    case 'userProfiles':
+      return userProfileRows(world, index);
+  }
+}
+
+export { TABLE_KEYS };

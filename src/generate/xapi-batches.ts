@@ -1,0 +1,77 @@
+/**
+ * xAPI statements in batches. Random batch `i` draws from its own stream (seed, i), initial
+ * enrollment chunk `j` from (seed, j): any batch can be made alone, on any worker, in any order.
+ */
+
+import { createEventMix, drawEventType, type EventMix, type EventType } from './event-types.ts';
+import { createRng, type Rng, randRange, randUuid4, STREAM } from './rng.ts';
+import type { StatementParts } from './statements/context.ts';
+import { STATEMENT_BUILDERS } from './statements/index.ts';
+import { formatIsoTimestamp, SECONDS_PER_DAY } from './time.ts';
+import { actorUuid, type Course, locateEnrollment, type World } from './world.ts';
+
+/** One generated statement: the three persisted columns, plus its type for summaries. */
+export interface GeneratedStatement {
+  readonly eventId: string;
+  /** Seconds since the epoch, UTC (whole seconds, like the original). */
+  readonly emissionTime: number;
+  readonly eventType: EventType;
+  readonly parts: StatementParts;
+}
+
+const DEFAULT_MIX: EventMix = createEventMix();
+
+/** A uniform second in [enrollment day 00:00, course end day + 1 00:00), as the original. */
+function emissionSecond(rng: Rng, course: Course, entry: number): number {
+  const from = (course.enrollDays[entry] as number) * SECONDS_PER_DAY;
+  const to = (course.endDay + 1) * SECONDS_PER_DAY;
+  return randRange(rng, from, to);
+}
+
+function statementFor(rng: Rng, world: World, type: EventType, course: Course, entry: number): GeneratedStatement {
+  const emissionTime = emissionSecond(rng, course, entry);
+  const eventId = randUuid4(rng);
+  const parts = STATEMENT_BUILDERS[type](rng, {
+    world,
+    course,
+    actorId: actorUuid(world.config, course.enrolledActors[entry] as number),
+    eventId,
+    timestamp: formatIsoTimestamp(emissionTime),
+  });
+  return { eventId, emissionTime, eventType: type, parts };
+}
+
+/** Random batch `batchIndex`: `batch_size` statements drawn from the event mix. */
+export function randomBatch(world: World, batchIndex: number, mix: EventMix = DEFAULT_MIX): GeneratedStatement[] {
+  const { config, courses } = world;
+  const rng = createRng([config.seed, STREAM.xapi, batchIndex]);
+  const out: GeneratedStatement[] = new Array(config.batchSize);
+  for (let i = 0; i < config.batchSize; i++) {
+    const type = drawEventType(mix, rng.next());
+    // Course uniform over all courses (not weighted by size), learner uniform over its
+    // enrollment list — the original's choices (quirks Q11, Q12).
+    const course = courses[randRange(rng, 0, courses.length)] as Course;
+    const entry = randRange(rng, 0, course.enrolledActors.length);
+    out[i] = statementFor(rng, world, type, course, entry);
+  }
+  return out;
+}
+
+/** Number of initial-enrollment chunks (`batch_size` statements each, the last may be shorter). */
+export function enrollmentChunkCount(world: World): number {
+  return Math.ceil(world.totalEnrollments / world.config.batchSize);
+}
+
+/** Initial-enrollment chunk `chunk`: one `registered` statement per (course, enrolled learner). */
+export function enrollmentBatch(world: World, chunk: number): GeneratedStatement[] {
+  const { config } = world;
+  const rng = createRng([config.seed, STREAM.enrollments, chunk]);
+  const first = chunk * config.batchSize;
+  const last = Math.min(world.totalEnrollments, first + config.batchSize);
+  const out: GeneratedStatement[] = [];
+  for (let k = first; k < last; k++) {
+    const { course, entry } = locateEnrollment(world, k);
+    out.push(statementFor(rng, world, 'Registered', course, entry));
+  }
+  return out;
+}

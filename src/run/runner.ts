@@ -1,0 +1,93 @@
+/**
+ * The load-db run: preflight the sink, build the world, plan chunks, generate them on worker
+ * threads and feed them to the sink in order. On any failure: abort the sink (temporary files
+ * removed), stop the workers, and rethrow as a `SinkError` carrying the rows written so far.
+ */
+
+import { createSink } from '../backends/index.ts';
+import type { Sink, SinkSummary } from '../backends/sink.ts';
+import type { Config } from '../config/types.ts';
+import { describeError, SinkError, XapiDbLoadError } from '../errors.ts';
+import type { TableKey } from '../formats/tables.ts';
+import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
+import { buildWorld } from '../generate/world.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { GenerationPool } from './generation-pool.ts';
+import type { ProgressReporter } from './progress.ts';
+import type { ChunkSpec } from './worker-protocol.ts';
+
+export interface RunOptions {
+  readonly clock?: Clock;
+  readonly progress?: ProgressReporter;
+  /** Informational lines (never data). */
+  readonly log?: (line: string) => void;
+  /** Overrides the sink the backend would pick (tests, library users). */
+  readonly sink?: Sink;
+}
+
+export interface RunResult {
+  readonly plan: DatasetPlan;
+  readonly summary: SinkSummary;
+  readonly durationMs: number;
+  /** xAPI statements produced (E + X). */
+  readonly statements: number;
+  readonly sinkDescription: string;
+}
+
+function* chunkSpecs(sink: Sink, plan: DatasetPlan): Generator<ChunkSpec> {
+  for (const table of sink.tables()) {
+    const format = sink.chunkFormat(table);
+    for (let index = 0; index < plan.tables[table].chunks; index++) {
+      yield { table, index, encoding: format.encoding, gzipLevel: format.gzipLevel, withIds: format.withIds };
+    }
+  }
+}
+
+export async function runLoadDb(config: Config, options: RunOptions = {}): Promise<RunResult> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? (() => {});
+  const sink = options.sink ?? createSink(config);
+  const startedAt = clock.now();
+
+  await sink.preflight();
+  const world = buildWorld(config);
+  const plan = planDataset(world);
+  const statements = plan.tables.xapi.rows;
+  log(
+    `Generating ${world.courses.length} courses, ${config.numActors} actors, ${statements} statements ` +
+      `(seed ${config.seed}) with ${config.numWorkers} worker(s) into ${sink.description}`,
+  );
+
+  const written: Partial<Record<TableKey, number>> = {};
+  let pool: GenerationPool | undefined;
+  try {
+    pool = await GenerationPool.start(config, config.numWorkers);
+    await sink.open(plan);
+    options.progress?.start(statements);
+    let statementsDone = 0;
+    for await (const chunk of pool.map(chunkSpecs(sink, plan))) {
+      await sink.write(chunk);
+      written[chunk.table] = (written[chunk.table] ?? 0) + chunk.rows;
+      if (chunk.table === 'xapi') {
+        statementsDone += chunk.rows;
+        options.progress?.update(statementsDone);
+      }
+    }
+    const summary = await sink.close();
+    options.progress?.finish();
+    return { plan, summary, durationMs: clock.now() - startedAt, statements, sinkDescription: sink.description };
+  } catch (error) {
+    options.progress?.finish();
+    await sink.abort().catch((abortError) => log(`cleanup after failure also failed: ${describeError(abortError)}`));
+    if (error instanceof SinkError) throw error;
+    const counts = Object.entries(written)
+      .map(([table, rows]) => `${table}=${rows}`)
+      .join(', ');
+    const message = `load-db failed: ${describeError(error)}\nRows handed to the sink before the failure: ${counts || 'none'} (nothing was committed)`;
+    throw new SinkError(message, written as Record<string, number>, { cause: error });
+  } finally {
+    await pool?.close();
+  }
+}
+
+export { XapiDbLoadError };
