@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly log?: (line: string) => void;
   /** Overrides the sink the backend would pick (tests, library users). */
   readonly sink?: Sink;
+  /** Aborting stops the run between chunks; the sink is aborted and nothing is committed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -49,6 +51,7 @@ export async function runLoadDb(config: Config, options: RunOptions = {}): Promi
   const sink = options.sink ?? createSink(config);
   const startedAt = clock.now();
 
+  options.signal?.throwIfAborted();
   await sink.preflight();
   const world = buildWorld(config);
   const plan = planDataset(world);
@@ -66,6 +69,7 @@ export async function runLoadDb(config: Config, options: RunOptions = {}): Promi
     options.progress?.start(statements);
     let statementsDone = 0;
     for await (const chunk of pool.map(chunkSpecs(sink, plan))) {
+      options.signal?.throwIfAborted();
       await sink.write(chunk);
       written[chunk.table] = (written[chunk.table] ?? 0) + chunk.rows;
       if (chunk.table === 'xapi') {
