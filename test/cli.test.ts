@@ -136,8 +136,7 @@ describe('a failure in the middle of a run', () => {
       num_xapi_batches: 20,
     });
     const real = localDestination(out);
-    let writes = 0;
-    // A destination that fails on its 12th write (the disk filling up, say).
+    // A destination whose disk fills up when the xAPI file (written last) is being written.
     const failing: Destination = {
       ...real,
       async createFile(name) {
@@ -145,7 +144,7 @@ describe('a failure in the middle of a run', () => {
         return {
           ...writer,
           async write(data) {
-            if (++writes === 12) throw new Error('ENOSPC: no space left on device');
+            if (name === 'xapi.csv.gz') throw new Error('ENOSPC: no space left on device');
             await writer.write(data);
           },
         };

@@ -252,21 +252,28 @@ const cases: Case[] = [
     what: 'an lms_url with a double quote',
     raw: withChanges({ lms_url: 'http://lms"x' }),
     messages: [
-      'lms_url: got "http://lms\\"x"; expected an http(s) URL without quotes, backslashes, whitespace, query or fragment',
+      'lms_url: got "http://lms\\"x"; expected an ASCII http(s) URL without quotes, backslashes, whitespace, query or fragment',
     ],
   },
   {
     what: 'an lms_url with a backslash',
     raw: withChanges({ lms_url: 'http://lms\\x' }),
     messages: [
-      'lms_url: got "http://lms\\\\x"; expected an http(s) URL without quotes, backslashes, whitespace, query or fragment',
+      'lms_url: got "http://lms\\\\x"; expected an ASCII http(s) URL without quotes, backslashes, whitespace, query or fragment',
+    ],
+  },
+  {
+    what: 'an lms_url with non-ASCII characters',
+    raw: withChanges({ lms_url: 'http://lms.exämple.org' }),
+    messages: [
+      'lms_url: got "http://lms.exämple.org"; expected an ASCII http(s) URL without quotes, backslashes, whitespace, query or fragment',
     ],
   },
   {
     what: 'an lms_url that is not http(s)',
     raw: withChanges({ lms_url: 'ftp://lms.example.com' }),
     messages: [
-      'lms_url: got "ftp://lms.example.com"; expected an http(s) URL without quotes, backslashes, whitespace, query or fragment',
+      'lms_url: got "ftp://lms.example.com"; expected an ASCII http(s) URL without quotes, backslashes, whitespace, query or fragment',
     ],
   },
   {

@@ -13,18 +13,29 @@ import type { ChunkResult } from '../run/worker-protocol.ts';
 import type { Destination, FileWriter } from '../storage/destination.ts';
 import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
 
+/** Target size of one gzip member of xapi.csv.gz, in statements. */
+const STATEMENTS_PER_GZIP_MEMBER = 4096;
+
 export function createCsvSink(config: Config, destination: Destination): Sink {
   const writers = new Map<TableKey, FileWriter>();
   const totals = new Map<TableKey, { rows: number; bytes: number; rawBytes: number }>();
   let plan: DatasetPlan | undefined;
 
-  const format: ChunkFormat = { encoding: 'csv', gzipLevel: config.csvGzipLevel, withIds: false };
+  // xAPI batches are grouped into gzip members of about 4,096 statements: fewer, larger jobs
+  // measured ~15 % faster than one member per 1,000-statement batch, for a ~1 % larger file.
+  const xapiGroup = Math.max(1, Math.floor(STATEMENTS_PER_GZIP_MEMBER / config.batchSize));
+  const format = (table: TableKey): ChunkFormat => ({
+    encoding: 'csv',
+    gzipLevel: config.csvGzipLevel,
+    withIds: false,
+    group: table === 'xapi' ? xapiGroup : 1,
+  });
 
   return {
     description: `gzipped CSV files in ${destination.description}`,
     preflight: () => destination.checkWritable(),
     tables: () => TABLE_KEYS,
-    chunkFormat: () => format,
+    chunkFormat: format,
     async open(datasetPlan) {
       plan = datasetPlan;
       for (const key of TABLE_KEYS) {

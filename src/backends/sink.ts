@@ -15,6 +15,11 @@ export interface ChunkFormat {
   /** gzip level, or `null` for plain text. */
   readonly gzipLevel: number | null;
   readonly withIds: boolean;
+  /**
+   * Consecutive chunks made and delivered as one (one gzip member, one write). Must depend on
+   * the config only, never on the worker count, so output bytes stay the same.
+   */
+  readonly group: number;
 }
 
 export interface TableWriteSummary {

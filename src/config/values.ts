@@ -174,8 +174,9 @@ export function formatEpochDay(day: EpochDay): string {
 }
 
 // Characters that would break the JSON and CSV text the URL is pasted into unescaped, or make the
-// URL ambiguous when paths are appended to it.
-const UNSAFE_URL_CHARS = /["\\\s?#]/;
+// URL ambiguous when paths are appended to it. Non-ASCII is refused too: statements are written
+// as bytes on the assumption that every generated value is ASCII (punycode a host if needed).
+const UNSAFE_URL_CHARS = /["\\\s?#]|[^\x21-\x7e]/;
 
 function parseUrl(value: unknown, protocols: readonly string[]): URL | null {
   if (typeof value !== 'string' || UNSAFE_URL_CHARS.test(value)) return null;
@@ -192,7 +193,7 @@ function parseUrl(value: unknown, protocols: readonly string[]): URL | null {
  * quotes, backslashes or whitespace; trailing slashes are removed so `${lmsUrl}/course/…` is clean.
  */
 export const lmsBaseUrl: Check<string> = {
-  expected: 'an http(s) URL without quotes, backslashes, whitespace, query or fragment',
+  expected: 'an ASCII http(s) URL without quotes, backslashes, whitespace, query or fragment',
   parse: (value) => (parseUrl(value, ['http:', 'https:']) ? (value as string).replace(/\/+$/, '') : INVALID),
 };
 

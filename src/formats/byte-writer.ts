@@ -1,7 +1,8 @@
 /**
- * A growable byte buffer, reused across chunks. Writing constant template segments as bytes
- * and values with `utf8Write` avoids building (and later flattening) a large JS string per
- * chunk, which profiling showed cost more than generating the statements.
+ * A growable byte buffer, reused across chunks. Statements are written as bytes directly —
+ * constant template segments copied, values written as latin1 (ASCII) — instead of building a
+ * string per chunk: profiling showed flattening large fresh strings cost more than generating
+ * the statements. The `*Unchecked` methods skip bounds checks; call `reserve()` first.
  */
 export class ByteWriter {
   private buffer: Buffer;
@@ -21,21 +22,26 @@ export class ByteWriter {
     this.buffer = next;
   }
 
-  /** Writes a string as UTF-8. */
+  /** Writes any string as UTF-8. */
   text(value: string): void {
     // 3 bytes per UTF-16 unit is the worst case of UTF-8.
     this.reserve(value.length * 3);
     this.offset += this.buffer.write(value, this.offset, 'utf8');
   }
 
-  bytes(value: Uint8Array): void {
-    this.reserve(value.length);
+  /** Writes an ASCII-only string (ids, URLs, numbers) after `reserve()`. */
+  asciiUnchecked(value: string): void {
+    this.offset += this.buffer.write(value, this.offset, 'latin1');
+  }
+
+  /** Copies bytes after `reserve()`. */
+  bytesUnchecked(value: Uint8Array): void {
     this.buffer.set(value, this.offset);
     this.offset += value.length;
   }
 
-  byte(value: number): void {
-    this.reserve(1);
+  /** Writes one byte after `reserve()`. */
+  byteUnchecked(value: number): void {
     this.buffer[this.offset++] = value;
   }
 

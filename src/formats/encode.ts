@@ -3,7 +3,7 @@
  * array (Ralph), or as Vector log lines; which one a sink wants is its choice.
  */
 
-import { type DatasetPlan, sinkChunk, xapiChunk } from '../generate/dataset.ts';
+import { type DatasetPlan, sinkChunk, visitXapiChunk } from '../generate/dataset.ts';
 import type { CompiledTemplate } from '../generate/template.ts';
 import { formatEmissionTime } from '../generate/time.ts';
 import type { World } from '../generate/world.ts';
@@ -25,6 +25,8 @@ export interface EncodedChunk {
 interface SegmentBytes {
   readonly json: readonly Buffer[];
   readonly csv: readonly Buffer[];
+  /** Bytes of constant text in the longer encoding, to reserve room per statement. */
+  readonly maxConstantBytes: number;
 }
 
 const segmentCache = new WeakMap<CompiledTemplate, SegmentBytes>();
@@ -32,23 +34,35 @@ const segmentCache = new WeakMap<CompiledTemplate, SegmentBytes>();
 function segmentsOf(template: CompiledTemplate): SegmentBytes {
   let segments = segmentCache.get(template);
   if (!segments) {
+    const csv = template.csvSegments.map((s) => Buffer.from(s, 'latin1'));
     segments = {
-      json: template.jsonSegments.map((s) => Buffer.from(s, 'utf8')),
-      csv: template.csvSegments.map((s) => Buffer.from(s, 'utf8')),
+      json: template.jsonSegments.map((s) => Buffer.from(s, 'latin1')),
+      csv,
+      maxConstantBytes: csv.reduce((n, b) => n + b.length, 0),
     };
     segmentCache.set(template, segments);
   }
   return segments;
 }
 
-/** Appends one statement's text (`json` or CSV-escaped) to `out`. */
+/** Room for the per-line framing (id, time, quotes, prefixes) beyond template text and values. */
+const LINE_OVERHEAD_BYTES = 128;
+
+/**
+ * Appends one statement's text to `out`: template segments copied as bytes, values written as
+ * ASCII (the config guarantees every value is ASCII: ids, numbers, URLs built on an ASCII lms_url).
+ */
 export function writeStatement(out: ByteWriter, statement: GeneratedStatement, encoding: 'json' | 'csv'): void {
   const { template, values } = statement.parts;
-  const segments = segmentsOf(template)[encoding];
-  out.bytes(segments[0] as Buffer);
+  const segments = segmentsOf(template);
+  let valueChars = 0;
+  for (let i = 0; i < values.length; i++) valueChars += (values[i] as string).length;
+  out.reserve(segments.maxConstantBytes + valueChars + LINE_OVERHEAD_BYTES);
+  const bytes = segments[encoding];
+  out.bytesUnchecked(bytes[0] as Buffer);
   for (let i = 0; i < values.length; i++) {
-    out.text(values[i] as string);
-    out.bytes(segments[i + 1] as Buffer);
+    out.asciiUnchecked(values[i] as string);
+    out.bytesUnchecked(bytes[i + 1] as Buffer);
   }
 }
 
@@ -57,7 +71,63 @@ const QUOTE = 0x22;
 const CR = 0x0d;
 const LF = 0x0a;
 const VECTOR_PREFIX = Buffer.from(' [xapi_tracking] [] ');
-const JSON_SEPARATOR = Buffer.from(', ');
+
+/** Writes one statement framed for each encoding (`first`: the first statement of the chunk). */
+const STATEMENT_WRITERS: Record<ChunkEncoding, (out: ByteWriter, s: GeneratedStatement, first: boolean) => void> = {
+  csv: (out, s) => {
+    out.reserve(LINE_OVERHEAD_BYTES);
+    out.asciiUnchecked(s.eventId);
+    out.byteUnchecked(COMMA);
+    out.asciiUnchecked(formatEmissionTime(s.emissionTime));
+    out.byteUnchecked(COMMA);
+    out.byteUnchecked(QUOTE);
+    writeStatement(out, s, 'csv');
+    out.byteUnchecked(QUOTE);
+    out.byteUnchecked(CR);
+    out.byteUnchecked(LF);
+  },
+  'json-array': (out, s, first) => {
+    if (!first) {
+      out.byteUnchecked(COMMA);
+      out.byteUnchecked(0x20);
+    }
+    writeStatement(out, s, 'json');
+  },
+  // The minimal line Aspects' Vector regex accepts: ` [xapi_tracking] [] {json}`.
+  vector: (out, s) => {
+    out.reserve(LINE_OVERHEAD_BYTES);
+    out.bytesUnchecked(VECTOR_PREFIX);
+    writeStatement(out, s, 'json');
+    out.byteUnchecked(LF);
+  },
+};
+
+/**
+ * Renders chunks `index … index + count − 1` of `table` one after the other (csv and vector
+ * only: a JSON array cannot be concatenated).
+ */
+export function encodeChunks(
+  out: ByteWriter,
+  world: World,
+  plan: DatasetPlan,
+  table: TableKey,
+  index: number,
+  count: number,
+  encoding: ChunkEncoding,
+  withIds = false,
+): EncodedChunk {
+  if (count === 1) return encodeChunk(out, world, plan, table, index, encoding, withIds);
+  if (encoding === 'json-array') throw new Error('encodeChunks: JSON-array chunks cannot be grouped');
+  out.reset();
+  let rows = 0;
+  const ids: string[] = [];
+  for (let i = index; i < index + count; i++) {
+    const chunk = encodeChunk(out, world, plan, table, i, encoding, withIds, false);
+    rows += chunk.rows;
+    if (withIds) ids.push(...chunk.ids);
+  }
+  return { data: out.view(), rows, ids };
+}
 
 /** Renders chunk `index` of `table` in `encoding` (non-CSV encodings exist for xAPI only). */
 export function encodeChunk(
@@ -68,42 +138,27 @@ export function encodeChunk(
   index: number,
   encoding: ChunkEncoding,
   withIds = false,
+  reset = true,
 ): EncodedChunk {
-  out.reset();
+  if (reset) out.reset();
   if (table !== 'xapi') {
     if (encoding !== 'csv') throw new Error(`encodeChunk: ${table} can only be encoded as csv`);
     const rows = sinkChunk(world, table, index);
+    // Event-sink rows may hold non-ASCII text (tag values such as "Cajón"): written as UTF-8.
     for (const row of rows) out.text(csvRow(row));
     return { data: out.view(), rows: rows.length, ids: [] };
   }
-  const statements = xapiChunk(world, plan, index);
-  const ids = withIds ? statements.map((s) => s.eventId) : [];
-  if (encoding === 'csv') {
-    for (const s of statements) {
-      out.text(s.eventId);
-      out.byte(COMMA);
-      out.text(formatEmissionTime(s.emissionTime));
-      out.byte(COMMA);
-      out.byte(QUOTE);
-      writeStatement(out, s, 'csv');
-      out.byte(QUOTE);
-      out.byte(CR);
-      out.byte(LF);
-    }
-  } else if (encoding === 'json-array') {
-    out.byte(0x5b);
-    statements.forEach((s, i) => {
-      if (i > 0) out.bytes(JSON_SEPARATOR);
-      writeStatement(out, s, 'json');
-    });
-    out.byte(0x5d);
-  } else {
-    // The minimal line Aspects' Vector regex accepts: ` [xapi_tracking] [] {json}`.
-    for (const s of statements) {
-      out.bytes(VECTOR_PREFIX);
-      writeStatement(out, s, 'json');
-      out.byte(LF);
-    }
-  }
-  return { data: out.view(), rows: statements.length, ids };
+  const ids: string[] = [];
+  let rows = 0;
+  const writeLine = STATEMENT_WRITERS[encoding];
+  out.reserve(LINE_OVERHEAD_BYTES);
+  if (encoding === 'json-array') out.byteUnchecked(0x5b);
+  visitXapiChunk(world, plan, index, (s) => {
+    if (withIds) ids.push(s.eventId);
+    writeLine(out, s, rows === 0);
+    rows++;
+  });
+  out.reserve(LINE_OVERHEAD_BYTES);
+  if (encoding === 'json-array') out.byteUnchecked(0x5d);
+  return { data: out.view(), rows, ids };
 }

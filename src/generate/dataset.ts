@@ -17,7 +17,13 @@ import {
   userProfileRows,
 } from './event-sink.ts';
 import type { Course, World } from './world.ts';
-import { enrollmentBatch, enrollmentChunkCount, type GeneratedStatement, randomBatch } from './xapi-batches.ts';
+import {
+  enrollmentChunkCount,
+  type GeneratedStatement,
+  type StatementVisitor,
+  visitEnrollmentBatch,
+  visitRandomBatch,
+} from './xapi-batches.ts';
 
 export interface TablePlan {
   readonly key: TableKey;
@@ -64,11 +70,17 @@ export function planDataset(world: World): DatasetPlan {
   };
 }
 
-/** xAPI chunk `index`: enrollment chunks first, then random batches. */
+/** Streams xAPI chunk `index` to `visit`: enrollment chunks first, then random batches. */
+export function visitXapiChunk(world: World, plan: DatasetPlan, index: number, visit: StatementVisitor): void {
+  if (index < plan.enrollmentChunks) visitEnrollmentBatch(world, index, visit);
+  else visitRandomBatch(world, index - plan.enrollmentChunks, visit);
+}
+
+/** xAPI chunk `index` as an array. */
 export function xapiChunk(world: World, plan: DatasetPlan, index: number): GeneratedStatement[] {
-  return index < plan.enrollmentChunks
-    ? enrollmentBatch(world, index)
-    : randomBatch(world, index - plan.enrollmentChunks);
+  const out: GeneratedStatement[] = [];
+  visitXapiChunk(world, plan, index, (s) => out.push(s));
+  return out;
 }
 
 /** Event-sink chunk `index` of a non-xAPI table. */

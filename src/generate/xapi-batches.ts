@@ -41,19 +41,32 @@ function statementFor(rng: Rng, world: World, type: EventType, course: Course, e
   return { eventId, emissionTime, eventType: type, parts };
 }
 
-/** Random batch `batchIndex`: `batch_size` statements drawn from the event mix. */
-export function randomBatch(world: World, batchIndex: number, mix: EventMix = DEFAULT_MIX): GeneratedStatement[] {
+/** Receives statements one at a time, so a chunk never has to hold all of them. */
+export type StatementVisitor = (statement: GeneratedStatement) => void;
+
+/** Random batch `batchIndex`: `batch_size` statements drawn from the event mix, streamed to `visit`. */
+export function visitRandomBatch(
+  world: World,
+  batchIndex: number,
+  visit: StatementVisitor,
+  mix: EventMix = DEFAULT_MIX,
+): void {
   const { config, courses } = world;
   const rng = createRng([config.seed, STREAM.xapi, batchIndex]);
-  const out: GeneratedStatement[] = new Array(config.batchSize);
   for (let i = 0; i < config.batchSize; i++) {
     const type = drawEventType(mix, rng.next());
     // Course uniform over all courses (not weighted by size), learner uniform over its
     // enrollment list — the original's choices (quirks Q11, Q12).
     const course = courses[randRange(rng, 0, courses.length)] as Course;
     const entry = randRange(rng, 0, course.enrolledActors.length);
-    out[i] = statementFor(rng, world, type, course, entry);
+    visit(statementFor(rng, world, type, course, entry));
   }
+}
+
+/** Random batch `batchIndex` as an array. */
+export function randomBatch(world: World, batchIndex: number, mix: EventMix = DEFAULT_MIX): GeneratedStatement[] {
+  const out: GeneratedStatement[] = [];
+  visitRandomBatch(world, batchIndex, (s) => out.push(s), mix);
   return out;
 }
 
@@ -63,15 +76,20 @@ export function enrollmentChunkCount(world: World): number {
 }
 
 /** Initial-enrollment chunk `chunk`: one `registered` statement per (course, enrolled learner). */
-export function enrollmentBatch(world: World, chunk: number): GeneratedStatement[] {
+export function visitEnrollmentBatch(world: World, chunk: number, visit: StatementVisitor): void {
   const { config } = world;
   const rng = createRng([config.seed, STREAM.enrollments, chunk]);
   const first = chunk * config.batchSize;
   const last = Math.min(world.totalEnrollments, first + config.batchSize);
-  const out: GeneratedStatement[] = [];
   for (let k = first; k < last; k++) {
     const { course, entry } = locateEnrollment(world, k);
-    out.push(statementFor(rng, world, 'Registered', course, entry));
+    visit(statementFor(rng, world, 'Registered', course, entry));
   }
+}
+
+/** Initial-enrollment chunk `chunk` as an array. */
+export function enrollmentBatch(world: World, chunk: number): GeneratedStatement[] {
+  const out: GeneratedStatement[] = [];
+  visitEnrollmentBatch(world, chunk, (s) => out.push(s));
   return out;
 }

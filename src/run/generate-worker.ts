@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/types.ts';
 import { ByteWriter } from '../formats/byte-writer.ts';
-import { encodeChunk } from '../formats/encode.ts';
+import { encodeChunks } from '../formats/encode.ts';
 import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
 import { buildWorld, type World } from '../generate/world.ts';
 import type { ChunkJob, WorkerReply, WorkerRequest } from './worker-protocol.ts';
@@ -21,7 +21,7 @@ const scratch = new ByteWriter();
 
 function runJob(job: ChunkJob): WorkerReply {
   if (!world || !plan) throw new Error('worker used before init');
-  const encoded = encodeChunk(scratch, world, plan, job.table, job.index, job.encoding, job.withIds);
+  const encoded = encodeChunks(scratch, world, plan, job.table, job.index, job.count, job.encoding, job.withIds);
   const bytes = job.gzipLevel === null ? encoded.data : gzipSync(encoded.data, { level: job.gzipLevel });
   // Copy into a fresh, unpooled buffer: the scratch buffer is reused, and a fresh one can be
   // transferred to the main thread instead of cloned.

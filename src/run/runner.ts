@@ -39,8 +39,11 @@ export interface RunResult {
 function* chunkSpecs(sink: Sink, plan: DatasetPlan): Generator<ChunkSpec> {
   for (const table of sink.tables()) {
     const format = sink.chunkFormat(table);
-    for (let index = 0; index < plan.tables[table].chunks; index++) {
-      yield { table, index, encoding: format.encoding, gzipLevel: format.gzipLevel, withIds: format.withIds };
+    const chunks = plan.tables[table].chunks;
+    const group = Math.max(1, format.group);
+    for (let index = 0; index < chunks; index += group) {
+      const count = Math.min(group, chunks - index);
+      yield { table, index, count, encoding: format.encoding, gzipLevel: format.gzipLevel, withIds: format.withIds };
     }
   }
 }

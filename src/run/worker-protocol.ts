@@ -4,10 +4,15 @@ import type { Config } from '../config/types.ts';
 import type { ChunkEncoding } from '../formats/encode.ts';
 import type { TableKey } from '../formats/tables.ts';
 
-/** What to make: chunk `index` of `table`, encoded, gzipped at `gzipLevel` unless `null`. */
+/**
+ * What to make: chunks `index … index + count − 1` of `table`, encoded one after the other,
+ * gzipped (as one member) at `gzipLevel` unless `null`.
+ */
 export interface ChunkSpec {
   readonly table: TableKey;
   readonly index: number;
+  /** Consecutive chunks in this job (1 unless the sink groups them, see `ChunkFormat.group`). */
+  readonly count: number;
   readonly encoding: ChunkEncoding;
   readonly gzipLevel: number | null;
   /** Also return the statement ids (Ralph counts acknowledgements by id). */

@@ -1,0 +1,58 @@
+/**
+ * The machine's own limit for the csv path: gzip alone, at the same level and with the same
+ * number of worker threads, on the same bytes the run produced (chunked as the run chunks).
+ */
+
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { gunzipSync } from 'node:zlib';
+
+export interface GzipLimit {
+  readonly bytesPerSecond: number;
+  readonly sampleBytes: number;
+}
+
+// Each worker receives its chunks, says ready, and starts compressing on "go", so thread
+// start-up and data transfer are not timed.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { gzipSync } = require('node:zlib');
+const { chunks, level } = workerData;
+parentPort.once('message', () => {
+  let out = 0;
+  for (const c of chunks) out += gzipSync(c, { level }).length;
+  parentPort.postMessage({ done: true, out });
+});
+parentPort.postMessage({ ready: true });
+`;
+
+/** Gzips up to `maxSampleBytes` of the file's content in `chunkBytes` pieces on `workers` threads. */
+export async function measureGzipLimit(
+  gzFile: string,
+  level: number,
+  workers: number,
+  chunkBytes: number,
+  maxSampleBytes = 300 * 1024 * 1024,
+): Promise<GzipLimit> {
+  const raw = gunzipSync(readFileSync(gzFile));
+  const sample = raw.subarray(0, Math.min(raw.length, maxSampleBytes));
+  const chunks: Buffer[] = [];
+  for (let o = 0; o < sample.length; o += chunkBytes) chunks.push(sample.subarray(o, o + chunkBytes));
+  const perWorker: Buffer[][] = Array.from({ length: workers }, () => []);
+  // Copy each chunk: cloning a view would clone the whole underlying buffer.
+  chunks.forEach((c, i) => perWorker[i % workers]?.push(Buffer.from(new Uint8Array(c))));
+  const threads = perWorker.map((list) => new Worker(WORKER_SOURCE, { eval: true, workerData: { chunks: list, level } }));
+  const message = (w: Worker) =>
+    new Promise<void>((resolve, reject) => {
+      w.once('message', () => resolve());
+      w.once('error', reject);
+    });
+  await Promise.all(threads.map(message));
+  const started = performance.now();
+  const done = threads.map(message);
+  for (const w of threads) w.postMessage('go');
+  await Promise.all(done);
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(threads.map((w) => w.terminate()));
+  return { bytesPerSecond: sample.length / seconds, sampleBytes: sample.length };
+}

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench`: throughput of the csv path on a fixed config, next to the machine's own
+ * limit measured in the same run (gzip alone on the same bytes, same level, same threads),
+ * so the ratio means something on a noisy or different machine.
+ *
+ *   npm run bench                       1M statements (default)
+ *   npm run bench -- --statements 10M   memory check on a larger dataset
+ *   npm run bench -- --level 6 --workers 2
+ */
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { measureGzipLimit } from './gzip-limit.ts';
+
+const run = promisify(execFile);
+
+const { values } = parseArgs({
+  options: {
+    statements: { type: 'string', default: '1M' },
+    workers: { type: 'string', default: '2' },
+    level: { type: 'string' },
+    'batch-size': { type: 'string', default: '1000' },
+  },
+});
+
+function parseCount(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text);
+  if (!m) throw new Error(`--statements: got "${text}"; expected a number like 1000000, 500k or 10M`);
+  return Math.round(Number(m[1]) * (m[2]?.toLowerCase() === 'm' ? 1e6 : m[2]?.toLowerCase() === 'k' ? 1e3 : 1));
+}
+
+const statements = parseCount(values.statements as string);
+const workers = Number(values.workers);
+const batchSize = Number(values['batch-size']);
+const defaults = (await import('../src/config/index.ts')).KEY_DOCS.find((k) => k.key === 'csv_gzip_level');
+const level = values.level ? Number(values.level) : Number(defaults?.default ?? 6);
+
+const out = await mkdtemp(join(tmpdir(), 'xdl-bench-'));
+// The shipped default dataset shape (4 course sizes, P=50, R=5), scaled to `statements`.
+const config = {
+  backend: 'csv',
+  csv_output_destination: out,
+  csv_gzip_level: level,
+  num_xapi_batches: Math.ceil(statements / batchSize),
+  batch_size: batchSize,
+  num_workers: workers,
+  seed: 1,
+  start_date: '2014-01-01',
+  end_date: '2023-11-27',
+  course_length_days: 120,
+  num_organizations: 3,
+  num_actors: 10_000,
+  num_actor_profile_changes: 5,
+  num_course_publishes: 50,
+  num_course_sizes: { small: 1, medium: 1, large: 1, huge: 1 },
+  course_size_makeup: {
+    small: { actors: 5, problems: 20, videos: 10, chapters: 3, sequences: 10, verticals: 20, forum_posts: 20 },
+    medium: { actors: 7, problems: 40, videos: 20, chapters: 4, sequences: 20, verticals: 30, forum_posts: 40 },
+    large: { actors: 10, problems: 80, videos: 30, chapters: 5, sequences: 40, verticals: 80, forum_posts: 200 },
+    huge: { actors: 10, problems: 160, videos: 40, chapters: 10, sequences: 50, verticals: 100, forum_posts: 1000 },
+  },
+};
+
+console.log(
+  `machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}\n` +
+    `config: ${statements.toLocaleString('en-US')} statements, batch_size ${batchSize}, num_workers ${workers}, gzip level ${level}\n`,
+);
+
+try {
+  const child = new URL('./csv-child.ts', import.meta.url).pathname;
+  const { stdout } = await run(process.execPath, [child, JSON.stringify(config)], { maxBuffer: 1 << 20 });
+  const r = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+  const rate = r.statements / r.seconds;
+  const bytesPerStatement = r.xapiRawBytes / r.statements;
+  const limit = await measureGzipLimit(join(out, 'xapi.csv.gz'), level, workers, Math.round(bytesPerStatement * batchSize));
+  const limitRate = limit.bytesPerSecond / bytesPerStatement;
+  const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+  const rows = [
+    ['csv load-db end to end', `${Math.round(rate).toLocaleString('en-US')} statements/s`, `${mb(r.totalRawBytes / r.seconds)}/s raw`],
+    [
+      `gzip alone (level ${level}, ${workers} threads)`,
+      `${Math.round(limitRate).toLocaleString('en-US')} statements/s`,
+      `${mb(limit.bytesPerSecond)}/s on a ${mb(limit.sampleBytes)} sample`,
+    ],
+    ['ratio (run / gzip limit)', `${((rate / limitRate) * 100).toFixed(0)} %`, 'target ≥ 60 %'],
+    ['peak RSS (whole process)', mb(r.maxRssBytes), 'target < 400 MB at 10M statements'],
+    ['duration', `${r.seconds.toFixed(2)} s`, `${r.statements.toLocaleString('en-US')} statements, ${(bytesPerStatement).toFixed(0)} B each`],
+    ['xapi.csv.gz', mb(r.xapiBytes), `${(r.xapiRawBytes / r.xapiBytes).toFixed(1)}x compression`],
+  ];
+  const w0 = Math.max(...rows.map((x) => (x[0] as string).length));
+  const w1 = Math.max(...rows.map((x) => (x[1] as string).length));
+  for (const [a, b, c] of rows) console.log(`${(a as string).padEnd(w0)}  ${(b as string).padStart(w1)}  ${c}`);
+} finally {
+  await rm(out, { recursive: true, force: true });
+}

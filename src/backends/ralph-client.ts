@@ -1,0 +1,383 @@
+/**
+ * HTTP client for an xAPI LRS's statements endpoint, tuned to Ralph's answers
+ * (scripts/ralph/NOTES.md records what a real Ralph 4.1.0 replies).
+ *
+ * - 200 + JSON array of ids: those ids were stored; the rest of the batch was already there.
+ * - 204: every statement of the batch was already there.
+ * - 409: a statement with one of our ids exists with different content: fail, naming the id.
+ * - 400, 401, 403, 422 (and any other unexpected status): fail at once.
+ * - 408, 429, 5xx, network errors, timeouts: retry with exponential backoff and full jitter.
+ *
+ * Retrying a POST is safe here because every statement carries its id: Ralph drops statements it
+ * already holds with the same content, so a batch stored before a lost response comes back as
+ * "already present" instead of being written twice.
+ */
+import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
+import { ConfigError, type ConfigProblem, describeError, SinkError } from '../errors.ts';
+
+export interface RalphClientOptions {
+  /** The statements endpoint, e.g. `http://ralph:8100/xAPI/statements` (the original tool's `lrs_url`). */
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  /**
+   * Time allowed for one attempt (connect, send, wait, read); 0 disables it.
+   * @default 120_000 (the original tool's `lrs_request_timeout`)
+   */
+  readonly timeoutMs?: number;
+  /** Retries after the first attempt of a batch, for retryable failures only. @default 5 */
+  readonly maxRetries?: number;
+  /** Batches on the wire at once; more calls to postBatch wait their turn. @default 1 */
+  readonly inFlight?: number;
+  /** First backoff ceiling; the n-th retry waits random() × min(retryMaxMs, retryBaseMs × 2^(n-1)). @default 500 */
+  readonly retryBaseMs?: number;
+  /** Upper bound for one backoff wait, Retry-After included. @default 30_000 */
+  readonly retryMaxMs?: number;
+  /** Jitter source in [0, 1); inject a fixed one in tests. @default Math.random */
+  readonly random?: () => number;
+  /** How the client waits between attempts; inject a no-op in tests. @default a setTimeout promise */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Told about each retry before its wait, e.g. to log it. */
+  readonly onRetry?: (event: RalphRetryEvent) => void;
+}
+
+export interface RalphRetryEvent {
+  /** 1 for the first retry of this batch. */
+  readonly retry: number;
+  readonly delayMs: number;
+  /** Why the previous attempt failed: `HTTP 503: …`, `ECONNREFUSED …`, `no response within 120000 ms`. */
+  readonly reason: string;
+  readonly batchSize: number;
+}
+
+export interface PostBatchResult {
+  /** Statements the LRS stored now. */
+  readonly inserted: number;
+  /** Statements the LRS already held with the same content (skipped, not an error). */
+  readonly alreadyPresent: number;
+  /** Retries this batch needed. */
+  readonly retries: number;
+}
+
+export interface RalphClientStats {
+  readonly batches: number;
+  readonly inserted: number;
+  readonly alreadyPresent: number;
+  readonly retries: number;
+}
+
+export interface RalphClient {
+  /**
+   * Posts one batch. `statementsJson` is the JSON array text of the statements; `ids` lists the
+   * id of each of them (used to count what was skipped and to check the answer).
+   * @throws SinkError when the batch was refused or retries ran out; `written.statements` counts
+   * the statements this client saw acknowledged (inserted or already present) before.
+   */
+  postBatch(statementsJson: string, ids: readonly string[]): Promise<PostBatchResult>;
+  getStats(): RalphClientStats;
+  /** Closes the keep-alive connections; waits for batches in flight. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const DEFAULTS = {
+  timeoutMs: 120_000,
+  maxRetries: 5,
+  inFlight: 1,
+  retryBaseMs: 500,
+  retryMaxMs: 30_000,
+} as const;
+
+/** Undici errors that say "this client or request is wrong", not "the network hiccuped". */
+const NON_RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_INVALID_RETURN_VALUE',
+  'UND_ERR_NOT_SUPPORTED',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_CLOSED',
+]);
+
+const FAIL_FAST_HINTS: Readonly<Record<number, string>> = {
+  400: 'the LRS rejected the request (bad request)',
+  401: 'the LRS refused the credentials (check the username and password)',
+  403: 'the LRS denied access (for Ralph: auth file not found, or missing scope)',
+  404: 'no statements endpoint at this URL (it usually ends in /xAPI/statements)',
+  413: 'the batch is too large for the LRS (lower batch_size)',
+  422: 'the LRS found the statements invalid',
+};
+
+const EXCERPT_BYTES = 4_096;
+const EXCERPT_CHARS = 300;
+const UUID_PATTERN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+type Attempt =
+  | { readonly kind: 'done'; readonly inserted: number }
+  | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number; readonly cause?: unknown }
+  | { readonly kind: 'fail'; readonly reason: string; readonly cause?: unknown };
+
+/**
+ * Builds a client with one keep-alive connection pool to the LRS.
+ *
+ * @example
+ * const client = createRalphClient({ url: 'http://127.0.0.1:8100/xAPI/statements', username: 'ralph', password });
+ * const { inserted, alreadyPresent } = await client.postBatch(JSON.stringify(statements), statements.map((s) => s.id));
+ * await client.close();
+ */
+export function createRalphClient(options: RalphClientOptions): RalphClient {
+  const endpoint = validate(options);
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const maxRetries = options.maxRetries ?? DEFAULTS.maxRetries;
+  const inFlight = options.inFlight ?? DEFAULTS.inFlight;
+  const retryBaseMs = options.retryBaseMs ?? DEFAULTS.retryBaseMs;
+  const retryMaxMs = options.retryMaxMs ?? DEFAULTS.retryMaxMs;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const password = options.password;
+
+  const pool = new Pool(endpoint.origin, {
+    connections: inFlight,
+    // 0 disables undici's own timers, matching timeoutMs = 0.
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connectTimeout: timeoutMs === 0 ? 30_000 : Math.min(timeoutMs, 30_000),
+  });
+  const path = `${endpoint.pathname}${endpoint.search}`;
+  const where = `Ralph at ${endpoint.origin}${endpoint.pathname}`;
+  const headers = {
+    authorization: `Basic ${Buffer.from(`${options.username}:${password}`, 'utf8').toString('base64')}`,
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'x-experience-api-version': '1.0.3',
+  };
+  const limit = createLimiter(inFlight);
+  const stats = { batches: 0, inserted: 0, alreadyPresent: 0, retries: 0 };
+  let closed = false;
+
+  /** Response bodies are the server's words; keep them short and never echo the password. */
+  function excerpt(text: string): string {
+    let out = text.replace(/\s+/g, ' ').trim();
+    if (password.length > 0) out = out.split(password).join('***');
+    if (out.length > EXCERPT_CHARS) out = `${out.slice(0, EXCERPT_CHARS)}…`;
+    return out === '' ? '(empty body)' : out;
+  }
+
+  async function attempt(body: string, ids: readonly string[]): Promise<Attempt> {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await pool.request({
+        path,
+        method: 'POST',
+        headers,
+        body,
+        ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+      });
+    } catch (error) {
+      return transportFailure(error, timeoutMs);
+    }
+    const status = response.statusCode;
+    try {
+      if (status === 204) {
+        await response.body.dump();
+        return { kind: 'done', inserted: 0 };
+      }
+      if (status === 200) {
+        return parseInserted(await response.body.text(), ids, excerpt);
+      }
+      const text = await readExcerpt(response.body);
+      if (status === 409) {
+        const id = UUID_PATTERN.exec(text)?.[0];
+        return {
+          kind: 'fail',
+          reason: id
+            ? `statement ${id} already exists in the LRS with different content (HTTP 409: ${excerpt(text)})`
+            : `a statement id already exists in the LRS with different content (HTTP 409: ${excerpt(text)})`,
+        };
+      }
+      if (status === 408 || status === 429 || status >= 500) {
+        const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+        return {
+          kind: 'retry',
+          reason: `HTTP ${status}: ${excerpt(text)}`,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        };
+      }
+      const hint = FAIL_FAST_HINTS[status] ?? 'unexpected answer from the LRS';
+      return { kind: 'fail', reason: `HTTP ${status}, ${hint}: ${excerpt(text)}` };
+    } catch (error) {
+      // The status arrived but the body did not: the connection broke or timed out mid-read.
+      return transportFailure(error, timeoutMs);
+    }
+  }
+
+  function acknowledgedSoFar(): string {
+    const total = stats.inserted + stats.alreadyPresent;
+    return `${total} statement(s) acknowledged so far (${stats.inserted} inserted, ${stats.alreadyPresent} already present)`;
+  }
+
+  function sinkError(message: string, cause: unknown): SinkError {
+    return new SinkError(
+      `${where}: ${message}; ${acknowledgedSoFar()}`,
+      { statements: stats.inserted + stats.alreadyPresent },
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
+  async function postBatch(statementsJson: string, ids: readonly string[]): Promise<PostBatchResult> {
+    if (closed) throw sinkError('postBatch called after close()', undefined);
+    return limit(async () => {
+      let retries = 0;
+      for (;;) {
+        const outcome = await attempt(statementsJson, ids);
+        if (outcome.kind === 'done') {
+          const result = { inserted: outcome.inserted, alreadyPresent: ids.length - outcome.inserted, retries };
+          stats.batches += 1;
+          stats.inserted += result.inserted;
+          stats.alreadyPresent += result.alreadyPresent;
+          return result;
+        }
+        if (outcome.kind === 'fail') {
+          throw sinkError(`batch of ${ids.length} statement(s) refused: ${outcome.reason}`, outcome.cause);
+        }
+        if (retries >= maxRetries) {
+          throw sinkError(
+            `batch of ${ids.length} statement(s) failed after ${retries} retr${retries === 1 ? 'y' : 'ies'}: ${outcome.reason}`,
+            outcome.cause,
+          );
+        }
+        retries += 1;
+        stats.retries += 1;
+        const ceiling = Math.min(retryMaxMs, retryBaseMs * 2 ** (retries - 1));
+        const jittered = Math.floor(random() * ceiling);
+        const delayMs = Math.max(jittered, Math.min(outcome.retryAfterMs ?? 0, retryMaxMs));
+        options.onRetry?.({ retry: retries, delayMs, reason: outcome.reason, batchSize: ids.length });
+        await sleep(delayMs);
+      }
+    });
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await pool.close();
+  }
+
+  return {
+    postBatch,
+    getStats: () => ({ ...stats }),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function validate(options: RalphClientOptions): URL {
+  const problems: ConfigProblem[] = [];
+  const problem = (key: string, message: string): void => {
+    problems.push({ key, message: `${key}: ${message}` });
+  };
+  let endpoint: URL | undefined;
+  try {
+    endpoint = new URL(options.url);
+  } catch {
+    problem('url', `got ${JSON.stringify(options.url)}; expected an http:// or https:// URL`);
+  }
+  if (endpoint && endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
+    problem('url', `got ${JSON.stringify(options.url)}; expected an http:// or https:// URL`);
+  }
+  if (endpoint && (endpoint.username !== '' || endpoint.password !== '')) {
+    // Never echo the URL here: it holds a secret.
+    problem('url', 'contains credentials; pass them as username and password instead');
+  }
+  if (options.username === '') problem('username', 'got ""; expected a non-empty string');
+  const integer = (key: string, value: number | undefined, min: number): void => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= min)) {
+      problem(key, `got ${JSON.stringify(value)}; expected an integer >= ${min}`);
+    }
+  };
+  integer('timeoutMs', options.timeoutMs, 0);
+  integer('maxRetries', options.maxRetries, 0);
+  integer('inFlight', options.inFlight, 1);
+  integer('retryBaseMs', options.retryBaseMs, 0);
+  integer('retryMaxMs', options.retryMaxMs, 0);
+  if (problems.length > 0 || !endpoint) throw new ConfigError(problems, { source: 'the Ralph client options' });
+  return endpoint;
+}
+
+/** Ralph answers 200 with the ids it stored now, in order; the rest of the batch was already there. */
+function parseInserted(text: string, ids: readonly string[], excerpt: (text: string) => string): Attempt {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'fail', reason: `HTTP 200 with a body that is not JSON: ${excerpt(text)}`, cause: error };
+  }
+  if (!Array.isArray(stored) || !stored.every((id) => typeof id === 'string')) {
+    return { kind: 'fail', reason: `HTTP 200 without the expected list of ids: ${excerpt(text)}` };
+  }
+  const sent = new Set(ids);
+  const unknown = stored.find((id) => !sent.has(id));
+  if (unknown !== undefined || stored.length > ids.length) {
+    return {
+      kind: 'fail',
+      reason: `the LRS stored id ${String(unknown)}, which is not among the ${ids.length} id(s) given with the batch`,
+    };
+  }
+  return { kind: 'done', inserted: stored.length };
+}
+
+function transportFailure(error: unknown, timeoutMs: number): Attempt {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (typeof code === 'string' && NON_RETRYABLE_CODES.has(code)) {
+    return { kind: 'fail', reason: `${code}: ${describeError(error)}`, cause: error };
+  }
+  const timedOut =
+    name === 'TimeoutError' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT';
+  const message = describeError(error);
+  const prefix = typeof code === 'string' && !message.includes(code) ? `${code}: ` : '';
+  const reason = timedOut ? `no response within ${timeoutMs} ms` : `${prefix}${message}`;
+  return { kind: 'retry', reason, cause: error };
+}
+
+/** Reads at most EXCERPT_BYTES of an error body, then drops the rest. */
+async function readExcerpt(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size >= EXCERPT_BYTES) break;
+  }
+  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+}
+
+/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1_000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Runs at most `max` tasks at once, the rest in arrival order. */
+function createLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active < max) active += 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // the slot is handed over
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active -= 1;
+    }
+  };
+}

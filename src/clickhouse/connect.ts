@@ -1,0 +1,552 @@
+/**
+ * One `@clickhouse/client` for three kinds of ClickHouse:
+ *
+ * - `embedded`: the ClickHouse engine in-process through `chdb` (optional dependency, loaded
+ *   lazily) and its `chdb/connection` hook for `createClient({ connection })`;
+ * - `url`: an existing server over HTTP(S);
+ * - `container`: a throw-away server started with `@testcontainers/clickhouse` (optional,
+ *   loaded lazily; needs Docker).
+ *
+ * Whatever the target, callers get a {@link ClickHouse} handle: the client, a description that
+ * is safe to print (never the password) and `close()` / `await using`.
+ */
+
+import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
+import { type ClickHouseClient, ClickHouseLogLevel, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import type { Config } from '../config/types.ts';
+import { describeError, XapiDbLoadError } from '../errors.ts';
+
+/**
+ * Image of the `container` target: the ClickHouse release Aspects deploys
+ * (tutor-contrib-aspects `DOCKER_IMAGE_CLICKHOUSE`, 25.8 LTS). Bump it together with Aspects so
+ * reports are checked against the engine they run on in production.
+ */
+export const CLICKHOUSE_IMAGE = 'clickhouse/clickhouse-server:25.8';
+
+/** HTTP ports of ClickHouse's default configuration. */
+export const CLICKHOUSE_HTTP_PORT = 8123;
+export const CLICKHOUSE_HTTPS_PORT = 8443;
+
+/** In-process ClickHouse (chdb). chdb binds ONE data directory per process. */
+export interface EmbeddedTarget {
+  readonly kind: 'embedded';
+  /** Data directory; `:memory:` (a temporary directory shared by the process) when absent. */
+  readonly path?: string;
+}
+
+/** An existing ClickHouse server reached over HTTP(S). */
+export interface UrlTarget {
+  readonly kind: 'url';
+  /** Host name or IP, optionally with an `http://` / `https://` scheme. */
+  readonly host: string;
+  /** HTTP(S) port; `null` = 8123, or 8443 when `secure`. */
+  readonly port: number | null;
+  readonly username: string;
+  /** Secret: never printed, never part of an error message. */
+  readonly password: string;
+  /**
+   * The database the tool loads into (`db_name`). Only reported: every statement of this
+   * package names its database, and the client's session database stays the server default
+   * so that connecting works before the schema exists.
+   */
+  readonly database: string;
+  /** HTTPS. @default true when the port ends in 443 or 440 (the original tool's rule), else false */
+  readonly secure?: boolean;
+  /** Per-request timeout. @default 300_000 */
+  readonly requestTimeoutMs?: number;
+}
+
+/** A ClickHouse server in a Docker container, started for this process and removed on close. */
+export interface ContainerTarget {
+  readonly kind: 'container';
+  /** @default CLICKHOUSE_IMAGE */
+  readonly image?: string;
+}
+
+export type ClickHouseTarget = EmbeddedTarget | UrlTarget | ContainerTarget;
+export type ClickHouseTargetKind = ClickHouseTarget['kind'];
+
+/** User and password that server-side dictionary sources log in with (see schema.ts). */
+export interface DictionaryCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** A live connection. Printing it (`String`, `JSON.stringify`, `console.log`) shows only {@link description}. */
+export interface ClickHouse extends AsyncDisposable {
+  readonly client: ClickHouseClient;
+  readonly kind: ClickHouseTargetKind;
+  /** Where and as whom, e.g. `ClickHouse server at https://ch.example.com:8443 (user ch_admin)`. */
+  readonly description: string;
+  /** `SELECT version()` of the engine. */
+  readonly serverVersion: string;
+  /** Login for dictionary sources; `null` for the embedded engine, which needs none. */
+  readonly dictionaryCredentials: DictionaryCredentials | null;
+  /** Replaces every secret of this connection in `text` with `***`. */
+  redact(text: string): string;
+  close(): Promise<void>;
+}
+
+/** The container target cannot run here: Docker (or the testcontainers package) is missing. */
+export class ContainerUnavailableError extends XapiDbLoadError {
+  /** One line, suitable for `skip(true, reason)`. */
+  readonly reason: string;
+
+  constructor(message: string, reason: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+export interface CreateClickHouseOptions {
+  /** Extra settings sent with every query (merged over the defaults below). */
+  readonly clickhouseSettings?: ClickHouseSettings;
+  /**
+   * Level of `@clickhouse/client`'s own console logger. Off by default: every failure reaches
+   * the caller as an error with context, and the client would print it a second time (with
+   * whatever the server echoed).
+   * @default ClickHouseLogLevel.OFF
+   */
+  readonly clientLogLevel?: ClickHouseLogLevel;
+}
+
+/**
+ * Settings every target gets. `date_time_input_format` is Ralph's client option, so ISO-8601
+ * timestamps with offsets parse. The JSON quoting of 64-bit integers is pinned because its
+ * default differs between the embedded engine (numbers) and servers (strings): with it set,
+ * `count()` arrives as a string on every target.
+ */
+const BASE_SETTINGS: ClickHouseSettings = {
+  date_time_input_format: 'best_effort',
+  output_format_json_quote_64bit_integers: 1,
+};
+
+/**
+ * Settings of the HTTP targets: loads (`INSERT … SELECT FROM s3(…)`) can run for minutes, and a
+ * load balancer drops an HTTP connection that stays silent longer than its idle timeout
+ * (often 120 s); progress headers every 110 s keep it alive.
+ */
+const HTTP_SETTINGS: ClickHouseSettings = {
+  send_progress_in_http_headers: 1,
+  http_headers_progress_interval_ms: '110000',
+};
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+
+/**
+ * Opens a ClickHouse target and checks that it answers a query with the given credentials.
+ * Connection problems (chdb missing, unreachable host, wrong password, no Docker) become an
+ * {@link XapiDbLoadError} naming the target; the password never appears in the message.
+ *
+ * @example
+ * await using ch = await createClickHouse({ kind: 'embedded' });
+ * const rs = await ch.client.query({ query: 'SELECT 1 AS one', format: 'JSONEachRow' });
+ */
+export async function createClickHouse(
+  target: ClickHouseTarget,
+  options: CreateClickHouseOptions = {},
+): Promise<ClickHouse> {
+  const log = { level: options.clientLogLevel ?? ClickHouseLogLevel.OFF };
+  const settings = { ...BASE_SETTINGS, ...options.clickhouseSettings };
+  const httpSettings = { ...BASE_SETTINGS, ...HTTP_SETTINGS, ...options.clickhouseSettings };
+  switch (target.kind) {
+    case 'embedded':
+      return openEmbedded(target, { settings, log });
+    case 'url':
+      return openUrl(target, { settings: httpSettings, log });
+    case 'container':
+      return openContainer(target, { settings: httpSettings, log });
+    default: {
+      const unknown: never = target;
+      throw new XapiDbLoadError(`Unknown ClickHouse target kind: ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/**
+ * The target a validated config points at. The rule, on `db_host`:
+ *
+ * - `embedded` (or empty) → the in-process engine in a temporary directory;
+ *   `embedded:<dir>` → the in-process engine on the data directory `<dir>`;
+ * - `container` → a ClickHouse container ({@link CLICKHOUSE_IMAGE});
+ *   `container:<image>` → that image;
+ * - anything else → a server at `db_host`:`db_port` with `db_username` / `db_password`.
+ *
+ * @example
+ * targetFromConfig({ dbHost: 'embedded', dbPort: null, dbUsername: 'default', dbPassword: '', dbName: 'xapi' });
+ * // → { kind: 'embedded' }
+ */
+export function targetFromConfig(
+  config: Pick<Config, 'dbHost' | 'dbPort' | 'dbUsername' | 'dbPassword' | 'dbName'>,
+): ClickHouseTarget {
+  const host = (config.dbHost ?? '').trim();
+  if (host === '' || host === 'embedded') return { kind: 'embedded' };
+  if (host.startsWith('embedded:')) {
+    const path = host.slice('embedded:'.length);
+    return path === '' ? { kind: 'embedded' } : { kind: 'embedded', path };
+  }
+  if (host === 'container') return { kind: 'container' };
+  if (host.startsWith('container:')) {
+    const image = host.slice('container:'.length);
+    return image === '' ? { kind: 'container' } : { kind: 'container', image };
+  }
+  return {
+    kind: 'url',
+    host,
+    port: config.dbPort,
+    username: config.dbUsername,
+    password: config.dbPassword,
+    database: config.dbName,
+  };
+}
+
+/** The original tool's rule: a port ending in 443 or 440 (8443, 9440, 443, …) speaks TLS. */
+export function isSecurePort(port: number): boolean {
+  const text = String(port);
+  return text.endsWith('443') || text.endsWith('440');
+}
+
+/** Scheme, host and port a url target resolves to. */
+export interface ResolvedUrl {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly secure: boolean;
+}
+
+/** Applies the scheme and default-port rules to a url target. */
+export function resolveUrlTarget(target: Pick<UrlTarget, 'host' | 'port' | 'secure'>): ResolvedUrl {
+  let host = target.host.trim();
+  let secure = target.secure;
+  const scheme = /^(https?):\/\//i.exec(host);
+  if (scheme) {
+    secure ??= scheme[1]?.toLowerCase() === 'https';
+    host = host.slice(scheme[0].length).replace(/\/+$/, '');
+  }
+  if (host === '' || /[/?#@\s]/.test(host)) {
+    throw new XapiDbLoadError(`db_host: got ${JSON.stringify(target.host)}; expected a host name or IP address`);
+  }
+  secure ??= target.port !== null && isSecurePort(target.port);
+  const port = target.port ?? (secure ? CLICKHOUSE_HTTPS_PORT : CLICKHOUSE_HTTP_PORT);
+  // A bare IPv6 address needs brackets inside a URL.
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return { url: `${secure ? 'https' : 'http'}://${urlHost}:${port}`, host, port, secure };
+}
+
+/** One line naming the target, for logs and error messages. Never contains the password. */
+export function describeTarget(target: ClickHouseTarget): string {
+  switch (target.kind) {
+    case 'embedded':
+      return `embedded ClickHouse (chdb, ${target.path ?? ':memory:'})`;
+    case 'container':
+      return `ClickHouse container (${target.image ?? CLICKHOUSE_IMAGE})`;
+    case 'url': {
+      let where: string;
+      try {
+        where = resolveUrlTarget(target).url;
+      } catch {
+        where = JSON.stringify(target.host);
+      }
+      return `ClickHouse server at ${where} (user ${target.username}, database ${target.database})`;
+    }
+  }
+}
+
+/** Replaces each non-empty secret in `text` with `***`. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length > 0) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the handle
+
+interface HandleParts {
+  readonly client: ClickHouseClient;
+  readonly kind: ClickHouseTargetKind;
+  readonly description: string;
+  readonly serverVersion: string;
+  readonly credentials: DictionaryCredentials | null;
+  readonly onClose?: () => Promise<void>;
+}
+
+class ClickHouseHandle implements ClickHouse {
+  readonly client: ClickHouseClient;
+  readonly kind: ClickHouseTargetKind;
+  readonly description: string;
+  readonly serverVersion: string;
+  // Private fields are invisible to console.log / JSON.stringify / structuredClone.
+  readonly #credentials: DictionaryCredentials | null;
+  readonly #onClose: (() => Promise<void>) | undefined;
+  #closed = false;
+
+  constructor(parts: HandleParts) {
+    this.client = parts.client;
+    this.kind = parts.kind;
+    this.description = parts.description;
+    this.serverVersion = parts.serverVersion;
+    this.#credentials = parts.credentials;
+    this.#onClose = parts.onClose;
+  }
+
+  get dictionaryCredentials(): DictionaryCredentials | null {
+    return this.#credentials;
+  }
+
+  redact(text: string): string {
+    return redactSecrets(text, this.#credentials ? [this.#credentials.password] : []);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.client.close();
+    } finally {
+      await this.#onClose?.();
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  toString(): string {
+    return this.description;
+  }
+
+  toJSON(): { kind: ClickHouseTargetKind; description: string; serverVersion: string } {
+    return { kind: this.kind, description: this.description, serverVersion: this.serverVersion };
+  }
+
+  [inspect.custom](): string {
+    return `ClickHouse { ${this.description}, version ${this.serverVersion} }`;
+  }
+}
+
+/** Runs `SELECT version()`: proves reachability AND credentials (`/ping` checks neither). */
+async function queryVersion(client: ClickHouseClient): Promise<string> {
+  const rs = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
+  const rows = await rs.json<{ version: string }>();
+  return rows[0]?.version ?? 'unknown';
+}
+
+/** Best effort close of a client that failed its first query; the original error wins. */
+async function closeQuietly(client: ClickHouseClient): Promise<void> {
+  try {
+    await client.close();
+  } catch {
+    // The connection already failed; the caller rethrows that failure.
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// embedded (chdb)
+
+/** The part of `chdb/connection` this module uses. */
+interface ChdbConnectionModule {
+  createChdbConnection(options?: { path?: string }): NonNullable<Parameters<typeof createClient>[0]>['connection'];
+}
+
+/** Loads `chdb/connection` on first use, so installs without chdb still work for servers. */
+export function loadChdbConnection(): ChdbConnectionModule {
+  const require = createRequire(import.meta.url);
+  try {
+    return require('chdb/connection') as ChdbConnectionModule;
+  } catch (error) {
+    throw new XapiDbLoadError(
+      `\`chdb\` is not installed (${firstLine(describeError(error))}); run \`npm i chdb\` or set \`db_host\` to use a ClickHouse server`,
+      { cause: error },
+    );
+  }
+}
+
+/** What every client of this module is created with. */
+interface ClientBase {
+  readonly settings: ClickHouseSettings;
+  readonly log: { readonly level: ClickHouseLogLevel };
+}
+
+async function openEmbedded(target: EmbeddedTarget, base: ClientBase): Promise<ClickHouse> {
+  const description = describeTarget(target);
+  const { createChdbConnection } = loadChdbConnection();
+  let connection: ReturnType<ChdbConnectionModule['createChdbConnection']>;
+  try {
+    connection = createChdbConnection({ path: target.path ?? ':memory:' });
+  } catch (error) {
+    throw new XapiDbLoadError(
+      `Cannot open ${description}: ${firstLine(describeError(error))} ` +
+        '(chdb binds one data directory per process: close the other embedded connection or use the same path)',
+      { cause: error },
+    );
+  }
+  const client = createClient({ connection, clickhouse_settings: base.settings, log: base.log });
+  let serverVersion: string;
+  try {
+    serverVersion = await queryVersion(client);
+  } catch (error) {
+    await closeQuietly(client);
+    throw new XapiDbLoadError(`Cannot use ${description}: ${firstLine(describeError(error))}`, { cause: error });
+  }
+  return new ClickHouseHandle({ client, kind: 'embedded', description, serverVersion, credentials: null });
+}
+
+// ---------------------------------------------------------------------------------------------
+// url (existing server)
+
+async function openUrl(target: UrlTarget, base: ClientBase): Promise<ClickHouse> {
+  const resolved = resolveUrlTarget(target);
+  const description = `ClickHouse server at ${resolved.url} (user ${target.username}, database ${target.database})`;
+  const client = createClient({
+    url: resolved.url,
+    username: target.username,
+    password: target.password,
+    request_timeout: target.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    clickhouse_settings: base.settings,
+    log: base.log,
+  });
+  const secrets = [target.password];
+  let serverVersion: string;
+  try {
+    serverVersion = await queryVersion(client);
+  } catch (error) {
+    await closeQuietly(client);
+    const reason = redactSecrets(connectionFailureReason(error), secrets);
+    throw new XapiDbLoadError(
+      `Cannot connect to ClickHouse at ${resolved.host}:${resolved.port} (${resolved.secure ? 'https' : 'http'}, ` +
+        `user ${target.username}): ${reason}`,
+      { cause: sanitizeCause(error, secrets) },
+    );
+  }
+  return new ClickHouseHandle({
+    client,
+    kind: 'url',
+    description,
+    serverVersion,
+    credentials: { username: target.username, password: target.password },
+  });
+}
+
+/** A short, specific reason for a failed first query (refused, DNS, TLS, auth, …). */
+function connectionFailureReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = firstLine(describeError(error));
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && !message.includes(code)) return `${code}: ${message}`;
+  return message;
+}
+
+/** Keeps the cause unless its message would leak a secret; then an equivalent redacted Error. */
+function sanitizeCause(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof Error)) return error;
+  const redacted = redactSecrets(error.message, secrets);
+  if (redacted === error.message) return error;
+  const safe = new Error(redacted);
+  safe.name = error.name;
+  return safe;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// container (testcontainers)
+
+/** The part of `@testcontainers/clickhouse` this module uses. */
+interface ClickHouseContainerModule {
+  ClickHouseContainer: new (image: string) => { start(): Promise<StartedClickHouseContainerLike> };
+}
+
+interface StartedClickHouseContainerLike {
+  getClientOptions(): { url: string; username: string; password: string; database: string };
+  stop(): Promise<unknown>;
+}
+
+/** The part of `testcontainers` this module uses. */
+interface TestcontainersModule {
+  getContainerRuntimeClient(): Promise<unknown>;
+}
+
+/**
+ * Imports an optional package by a name held in a variable, so neither TypeScript nor a bundler
+ * requires it at build time.
+ */
+async function importOptional<T>(specifier: string): Promise<T> {
+  return (await import(specifier)) as T;
+}
+
+async function openContainer(target: ContainerTarget, base: ClientBase): Promise<ClickHouse> {
+  const image = target.image ?? CLICKHOUSE_IMAGE;
+  let containers: ClickHouseContainerModule;
+  let runtime: TestcontainersModule;
+  try {
+    runtime = await importOptional<TestcontainersModule>('testcontainers');
+    containers = await importOptional<ClickHouseContainerModule>('@testcontainers/clickhouse');
+  } catch (error) {
+    const reason = `testcontainers is not installed (${firstLine(describeError(error))})`;
+    throw new ContainerUnavailableError(
+      `Docker is not available: ${reason}; run \`npm i -D testcontainers @testcontainers/clickhouse\`, ` +
+        'or set `db_host` to `embedded` or a ClickHouse server',
+      reason,
+      { cause: error },
+    );
+  }
+  try {
+    await runtime.getContainerRuntimeClient();
+  } catch (error) {
+    const reason = firstLine(describeError(error));
+    throw new ContainerUnavailableError(
+      `Docker is not available: ${reason}; start Docker (or set DOCKER_HOST), or set \`db_host\` to \`embedded\``,
+      reason,
+      { cause: error },
+    );
+  }
+  let started: StartedClickHouseContainerLike;
+  try {
+    started = await new containers.ClickHouseContainer(image).start();
+  } catch (error) {
+    throw new XapiDbLoadError(`Cannot start ClickHouse container ${image}: ${firstLine(describeError(error))}`, {
+      cause: error,
+    });
+  }
+  const options = started.getClientOptions();
+  const client = createClient({
+    url: options.url,
+    username: options.username,
+    password: options.password,
+    request_timeout: DEFAULT_REQUEST_TIMEOUT_MS,
+    clickhouse_settings: base.settings,
+    log: base.log,
+  });
+  const stop = async (): Promise<void> => {
+    await started.stop();
+  };
+  let serverVersion: string;
+  try {
+    serverVersion = await queryVersion(client);
+  } catch (error) {
+    await closeQuietly(client);
+    try {
+      await stop();
+    } catch (stopError) {
+      // Report the cleanup failure without hiding the original one.
+      process.emitWarning(`Could not stop ClickHouse container ${image}: ${describeError(stopError)}`);
+    }
+    throw new XapiDbLoadError(`ClickHouse container ${image} does not answer: ${firstLine(describeError(error))}`, {
+      cause: error,
+    });
+  }
+  return new ClickHouseHandle({
+    client,
+    kind: 'container',
+    description: `ClickHouse container ${image} at ${options.url} (user ${options.username})`,
+    serverVersion,
+    credentials: { username: options.username, password: options.password },
+    onClose: stop,
+  });
+}

@@ -1,0 +1,507 @@
+/**
+ * The Aspects schema on the embedded engine (chdb): real SQL, real materialized views.
+ * One chdb data directory per process, so every test here shares `:memory:`; each run uses
+ * its own randomly named databases.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClickHouse, createClickHouse } from '../src/clickhouse/connect.ts';
+import { countRows } from '../src/clickhouse/counts.ts';
+import {
+  dropSchema,
+  initSchema,
+  optimizeFinal,
+  reloadDictionaries,
+  type SchemaNames,
+} from '../src/clickhouse/schema.ts';
+
+const suffix = randomBytes(4).toString('hex');
+const names: SchemaNames = {
+  xapiDb: `xapi_${suffix}`,
+  eventSinkDb: `event_sink_${suffix}`,
+  reportingDb: `reporting_${suffix}`,
+  rawTable: 'xapi_events_all',
+};
+
+const LMS = 'http://localhost:18000';
+const COURSE_KEY = 'course-v1:Org0+C1+R1';
+const COURSE_URL = `${LMS}/course/${COURSE_KEY}`;
+const block = (type: string, id: string): string => `block-v1:Org0+C1+R1+type@${type}+block@${id}`;
+const CHAPTER = block('chapter', 'ch1');
+const SEQUENTIAL = block('sequential', 'seq1');
+const VERTICAL = block('vertical', 'vert1');
+const PROBLEM = block('problem', 'prob1');
+const VIDEO = block('video', 'vid1');
+const ACTOR_A = '3b6f5d6f-aeea-4c46-b514-1d9f87708809';
+const ACTOR_B = 'ec0e084d-f8c5-47a5-b03e-bcc3d50ac37c';
+const DUMPED = '2023-01-01 00:00:00.000000+00:00';
+
+// ---- event-sink rows (column order of the Aspects tables) ------------------------------------
+
+const courseOverview = {
+  org: 'Org0',
+  course_key: COURSE_KEY,
+  display_name: 'Demonstration Course',
+  course_start: '2023-01-01 00:00:00',
+  course_end: '2023-12-31 00:00:00',
+  enrollment_start: '2023-01-01 00:00:00',
+  enrollment_end: '2023-12-31 00:00:00',
+  self_paced: false,
+  course_data_json: JSON.stringify({ tags: [1] }),
+  created: '2023-01-01 00:00:00',
+  modified: '2023-01-01 00:00:00',
+  dump_id: randomUUID(),
+  time_last_dumped: DUMPED,
+};
+
+interface BlockSpec {
+  location: string;
+  name: string;
+  type: string;
+  pos: [number, number, number];
+  graded?: boolean;
+}
+const BLOCKS: BlockSpec[] = [
+  { location: block('course', 'course'), name: 'Demonstration Course', type: 'course', pos: [0, 0, 0] },
+  { location: CHAPTER, name: 'Introduction', type: 'chapter', pos: [1, 0, 0] },
+  { location: SEQUENTIAL, name: 'First steps', type: 'sequential', pos: [1, 1, 0] },
+  { location: VERTICAL, name: 'Unit one', type: 'vertical', pos: [1, 1, 1] },
+  { location: PROBLEM, name: 'Checkpoint', type: 'problem', pos: [1, 1, 1], graded: true },
+  { location: VIDEO, name: 'Welcome video', type: 'video', pos: [1, 1, 1] },
+];
+const courseBlocks = BLOCKS.map((b, i) => ({
+  org: 'Org0',
+  course_key: COURSE_KEY,
+  location: b.location,
+  display_name: b.name,
+  xblock_data_json: JSON.stringify({
+    block_type: b.type,
+    section: b.pos[0],
+    subsection: b.pos[1],
+    unit: b.pos[2],
+    graded: b.graded ?? false,
+  }),
+  order: i + 1,
+  edited_on: '2023-01-01 00:00:00',
+  dump_id: randomUUID(),
+  time_last_dumped: DUMPED,
+}));
+
+const profiles = [ACTOR_A, ACTOR_B].map((_actor, i) => ({
+  id: i + 1,
+  user_id: i + 1,
+  name: `Learner ${i + 1}`,
+  username: `learner${i + 1}`,
+  email: `learner${i + 1}@aspects.invalid`,
+  meta: '',
+  courseware: '',
+  language: '',
+  location: '',
+  year_of_birth: '',
+  gender: '',
+  level_of_education: '',
+  mailing_address: '',
+  city: '',
+  country: '',
+  state: '',
+  goals: '',
+  bio: '',
+  profile_image_uploaded_at: '',
+  phone_number: '',
+  dump_id: randomUUID(),
+  time_last_dumped: DUMPED,
+}));
+const externalIds = [ACTOR_A, ACTOR_B].map((actor, i) => ({
+  external_user_id: actor,
+  external_id_type: 'xapi',
+  username: `learner${i + 1}`,
+  user_id: i + 1,
+  dump_id: randomUUID(),
+  time_last_dumped: DUMPED,
+}));
+
+// ---- xAPI statements (shapes of event-routing-backends / xapi-db-load) ------------------------
+
+interface Statement {
+  id: string;
+  timestamp: string;
+  [key: string]: unknown;
+}
+
+const actor = (name: string) => ({ objectType: 'Agent', account: { homePage: LMS, name } });
+const courseParent = {
+  contextActivities: {
+    parent: [
+      {
+        id: COURSE_URL,
+        objectType: 'Activity',
+        definition: { name: { 'en-US': 'Demonstration Course' }, type: 'http://adlnet.gov/expapi/activities/course' },
+      },
+    ],
+  },
+};
+
+function registered(actorId: string, timestamp: string, mode: string): Statement {
+  return {
+    id: randomUUID(),
+    actor: actor(actorId),
+    context: { extensions: { 'https://w3id.org/xapi/openedx/extension/transformer-version': 'test' } },
+    object: {
+      definition: {
+        extensions: { 'https://w3id.org/xapi/acrossx/extensions/type': mode },
+        name: { en: 'Demonstration Course' },
+        type: 'http://adlnet.gov/expapi/activities/course',
+      },
+      id: COURSE_URL,
+      objectType: 'Activity',
+    },
+    timestamp,
+    verb: { display: { en: 'registered' }, id: 'http://adlnet.gov/expapi/verbs/registered' },
+    version: '1.0.3',
+  };
+}
+
+function evaluated(actorId: string, timestamp: string, attempt: number, success: boolean): Statement {
+  return {
+    id: randomUUID(),
+    actor: actor(actorId),
+    context: courseParent,
+    timestamp,
+    verb: { display: { en: 'evaluated' }, id: 'https://w3id.org/xapi/acrossx/verbs/evaluated' },
+    version: '1.0.3',
+    object: {
+      definition: {
+        extensions: { 'http://id.tincanapi.com/extension/attempt-id': attempt },
+        description: { 'en-US': 'A question' },
+        interactionType: 'other',
+        type: 'http://adlnet.gov/expapi/activities/cmi.interaction',
+      },
+      id: `${LMS}/xblock/${PROBLEM}`,
+      objectType: 'Activity',
+    },
+    result: {
+      response: success ? 'A correct answer' : 'An incorrect answer',
+      score: { scaled: success ? 1 : 0, raw: success ? 1 : 0, min: 0, max: 1 },
+      success,
+    },
+  };
+}
+
+function navigated(actorId: string, timestamp: string): Statement {
+  return {
+    id: randomUUID(),
+    actor: actor(actorId),
+    context: {
+      ...courseParent,
+      extensions: {
+        'http://id.tincanapi.com/extension/starting-position': 1,
+        'http://id.tincanapi.com/extension/ending-point': 'next unit',
+      },
+    },
+    timestamp,
+    verb: { display: { en: 'navigated' }, id: 'https://w3id.org/xapi/dod-isd/verbs/navigated' },
+    version: '1.0.3',
+    object: {
+      definition: { type: 'http://id.tincanapi.com/activitytype/resource' },
+      id: `${LMS}/xblock/${SEQUENTIAL}`,
+      objectType: 'Activity',
+    },
+  };
+}
+
+function video(actorId: string, timestamp: string, verb: 'played' | 'paused', time: number): Statement {
+  return {
+    id: randomUUID(),
+    actor: actor(actorId),
+    context: { ...courseParent, extensions: { 'https://w3id.org/xapi/video/extensions/length': 195.0 } },
+    timestamp,
+    verb: { display: { en: verb }, id: `https://w3id.org/xapi/video/verbs/${verb}` },
+    version: '1.0.3',
+    object: {
+      definition: { type: 'https://w3id.org/xapi/video/activity-type/video' },
+      id: `${LMS}/xblock/${VIDEO}`,
+      objectType: 'Activity',
+    },
+    result: { extensions: { 'https://w3id.org/xapi/video/extensions/time': time } },
+  };
+}
+
+function courseGrade(actorId: string, timestamp: string, grade: number, classification: string): Statement {
+  return {
+    id: randomUUID(),
+    actor: actor(actorId),
+    context: {},
+    timestamp,
+    verb: { display: { en: 'earned' }, id: 'http://id.tincanapi.com/verb/earned' },
+    version: '1.0.3',
+    object: {
+      definition: { name: { en: 'Demonstration Course' }, type: 'http://adlnet.gov/expapi/activities/course' },
+      id: COURSE_URL,
+      objectType: 'Activity',
+    },
+    result: {
+      score: { min: 0, max: 1, raw: grade, scaled: grade },
+      extensions: { 'http://www.tincanapi.co.uk/activitytypes/grade_classification': classification },
+    },
+  };
+}
+
+const STATEMENTS: Statement[] = [
+  registered(ACTOR_A, '2023-04-13T14:06:31+00:00', 'audit'),
+  registered(ACTOR_B, '2023-04-14T09:00:00+00:00', 'verified'),
+  navigated(ACTOR_A, '2023-04-15T10:00:00+00:00'),
+  video(ACTOR_A, '2023-04-15T10:01:00+00:00', 'played', 0),
+  video(ACTOR_A, '2023-04-15T10:01:10+00:00', 'paused', 10),
+  video(ACTOR_A, '2023-04-15T10:02:00+00:00', 'played', 5),
+  video(ACTOR_A, '2023-04-15T10:02:10+00:00', 'paused', 15),
+  evaluated(ACTOR_A, '2023-04-15T10:05:00+00:00', 1, false),
+  evaluated(ACTOR_A, '2023-04-15T10:06:00+00:00', 2, true),
+  evaluated(ACTOR_B, '2023-04-16T08:00:00+00:00', 1, true),
+  courseGrade(ACTOR_A, '2023-04-20T00:00:00+00:00', 0.9, 'Pass'),
+];
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+let ch: ClickHouse;
+
+async function rows<T>(query: string): Promise<T[]> {
+  const rs = await ch.client.query({ query, format: 'JSONEachRow' });
+  return rs.json<T>();
+}
+
+async function count(table: string, where = '1'): Promise<number> {
+  const [row] = await rows<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE ${where}`);
+  return Number(row?.n);
+}
+
+async function insertSink(table: string, values: readonly Record<string, unknown>[]): Promise<void> {
+  await ch.client.insert({ table: `${names.eventSinkDb}.${table}`, values, format: 'JSONEachRow' });
+}
+
+async function insertStatements(statements: readonly Statement[]): Promise<void> {
+  await ch.client.insert({
+    table: `${names.xapiDb}.${names.rawTable}`,
+    values: statements.map((s) => ({ event_id: s.id, emission_time: s.timestamp, event: JSON.stringify(s) })),
+    format: 'JSONEachRow',
+  });
+}
+
+beforeAll(async () => {
+  ch = await createClickHouse({ kind: 'embedded' });
+});
+
+afterAll(async () => {
+  if (ch) {
+    await dropSchema(ch, names);
+    await ch.close();
+  }
+});
+
+describe('Aspects schema on the embedded engine', () => {
+  it('is created twice without error', async () => {
+    await initSchema(ch, names);
+    await initSchema(ch, names);
+    const tables = await rows<{ name: string }>(
+      `SELECT name FROM system.tables WHERE database = '${names.xapiDb}' ORDER BY name`,
+    );
+    expect(tables.map((t) => t.name)).toContain('xapi_events_all_parsed');
+  });
+
+  it('loads event sink → dictionaries → xAPI and fills the parsed, domain and reporting tables', async () => {
+    await insertSink('course_overviews', [courseOverview]);
+    await insertSink('course_blocks', courseBlocks);
+    await insertSink('user_profile', profiles);
+    await insertSink('external_id', externalIds);
+    await insertSink('taxonomy', [{ id: 1, name: 'Subjects', dump_id: randomUUID(), time_last_dumped: DUMPED }]);
+    await insertSink('tag', [
+      {
+        id: 1,
+        taxonomy: 1,
+        parent: 0,
+        value: 'Science',
+        external_id: '',
+        lineage: '["Science"]',
+        dump_id: randomUUID(),
+        time_last_dumped: DUMPED,
+      },
+    ]);
+    await reloadDictionaries(ch, names);
+    await insertStatements(STATEMENTS);
+
+    const x = names.xapiDb;
+    const r = names.reportingDb;
+    // Parsed agrees with raw.
+    expect(await count(`${x}.xapi_events_all_parsed`)).toBe(STATEMENTS.length);
+    const parsed = await rows<{ org: string; course_key: string; actor_id: string }>(
+      `SELECT DISTINCT org, course_key FROM ${x}.xapi_events_all_parsed`,
+    );
+    expect(parsed).toEqual([{ org: 'Org0', course_key: COURSE_KEY }]);
+
+    // registered statements = enrollment rows.
+    expect(await count(`${x}.enrollment_events`)).toBe(2);
+    expect(
+      await rows(`SELECT actor_id, enrollment_mode, enrollment_status FROM ${x}.enrollment_events ORDER BY actor_id`),
+    ).toEqual([
+      { actor_id: ACTOR_A, enrollment_mode: 'audit', enrollment_status: 'registered' },
+      { actor_id: ACTOR_B, enrollment_mode: 'verified', enrollment_status: 'registered' },
+    ]);
+
+    // evaluated → problem_events with attempts and success; grading_events gets them too.
+    expect(
+      await rows(`SELECT actor_id, problem_id, attempts, success FROM ${x}.problem_events ORDER BY actor_id, attempts`),
+    ).toEqual([
+      { actor_id: ACTOR_A, problem_id: PROBLEM, attempts: 1, success: false },
+      { actor_id: ACTOR_A, problem_id: PROBLEM, attempts: 2, success: true },
+      { actor_id: ACTOR_B, problem_id: PROBLEM, attempts: 1, success: true },
+    ]);
+    expect(await count(`${x}.grading_events`)).toBe(4);
+    expect(await count(`${x}.navigation_events`)).toBe(1);
+    expect(await count(`${x}.video_playback_events`)).toBe(4);
+
+    // Course dims: block names, outline position, graded flag from xblock_data_json.
+    const blocks = await rows<{ block_id: string; block_name: string; block_type: string; graded: boolean }>(
+      `SELECT block_id, block_name, block_type, graded, section_with_name, subsection_with_name, course_name
+       FROM ${r}.dim_course_blocks WHERE block_id IN ('${PROBLEM}', '${SEQUENTIAL}') ORDER BY course_order`,
+    );
+    expect(blocks).toEqual([
+      {
+        block_id: SEQUENTIAL,
+        block_name: 'First steps',
+        block_type: 'subsection',
+        graded: false,
+        section_with_name: '1:0:0 - Introduction',
+        subsection_with_name: '1:1:0 - First steps',
+        course_name: 'Demonstration Course',
+      },
+      {
+        block_id: PROBLEM,
+        block_name: 'Checkpoint',
+        block_type: 'problem',
+        graded: true,
+        section_with_name: '1:0:0 - Introduction',
+        subsection_with_name: '1:1:0 - First steps',
+        course_name: 'Demonstration Course',
+      },
+    ]);
+
+    // Reporting MVs: the problem response carries the block name and graded flag.
+    expect(
+      await rows(
+        `SELECT actor_id, attempts, success, display_name_with_location, graded
+         FROM ${r}.dim_learner_last_response ORDER BY actor_id`,
+      ),
+    ).toEqual([
+      { actor_id: ACTOR_A, attempts: 2, success: true, display_name_with_location: '1:1:1 - Checkpoint', graded: true },
+      { actor_id: ACTOR_B, attempts: 1, success: true, display_name_with_location: '1:1:1 - Checkpoint', graded: true },
+    ]);
+    expect(await count(`${r}.dim_most_recent_enrollment`)).toBe(2);
+    expect(await count(`${r}.dim_learner_last_course_visit`)).toBe(1);
+    // played 0 → paused 10, then played 5 → paused 15: seconds 1..15, and 5..10 twice.
+    expect(
+      await rows(`SELECT min(watched_segment) AS lo, max(watched_segment) AS hi, toUInt32(sum(watch_count)) AS n,
+                         groupArrayIf(watched_segment, watch_count = 2) AS twice
+                  FROM ${r}.fact_video_segments`),
+    ).toEqual([{ lo: 1, hi: 15, n: 21, twice: [5, 6, 7, 8, 9, 10] }]);
+
+    // Reporting views.
+    expect(
+      await rows(
+        `SELECT actor_id, username, approving_state, course_grade, grade_bucket, enrollment_mode
+         FROM ${r}.dim_student_status ORDER BY actor_id`,
+      ),
+    ).toEqual([
+      {
+        actor_id: ACTOR_A,
+        username: 'learner1',
+        approving_state: 'passed',
+        course_grade: 0.9,
+        grade_bucket: '90-100%',
+        enrollment_mode: 'audit',
+      },
+      {
+        actor_id: ACTOR_B,
+        username: 'learner2',
+        approving_state: 'failed',
+        course_grade: 0,
+        grade_bucket: '0-9%',
+        enrollment_mode: 'verified',
+      },
+    ]);
+    expect(await count(`${r}.fact_enrollments`, `username != ''`)).toBe(2);
+    expect(
+      await rows(
+        `SELECT actor_id, block_id, section_with_name, subsection_with_name, toUInt32(page_count) AS page_count
+         FROM ${r}.fact_navigation_completion`,
+      ),
+    ).toEqual([
+      {
+        actor_id: ACTOR_A,
+        block_id: SEQUENTIAL,
+        section_with_name: '1:0:0 - Introduction',
+        subsection_with_name: '1:1:0 - First steps',
+        page_count: 1,
+      },
+    ]);
+    expect(await rows(`SELECT course_key, tag, taxonomy_name FROM ${r}.dim_most_recent_course_tags`)).toEqual([
+      { course_key: COURSE_KEY, tag: 'Science', taxonomy_name: 'Subjects' },
+    ]);
+    expect(
+      await rows(`SELECT toUInt32(uniqCombinedMerge(events_cnt)) AS events FROM ${x}.fact_instance_events`),
+    ).toEqual([{ events: STATEMENTS.length }]);
+    expect(
+      await rows(
+        `SELECT enrollment_status, toUInt32(sum(course_enrollment_mode_status_cnt)) AS n
+         FROM ${r}.fact_instance_enrollments GROUP BY enrollment_status`,
+      ),
+    ).toEqual([{ enrollment_status: 'registered', n: 2 }]);
+  });
+
+  it('counts the eight loaded tables', async () => {
+    expect(await countRows(ch, names)).toEqual({
+      xapi_events_all: STATEMENTS.length,
+      course_overviews: 1,
+      course_blocks: BLOCKS.length,
+      user_profile: 2,
+      external_id: 2,
+      tag: 1,
+      taxonomy: 1,
+      object_tag: 0,
+    });
+  });
+
+  it('optimizes every collapsing table and keeps one row per key', async () => {
+    // A re-sent statement (same id and time) collapses in the raw table after OPTIMIZE FINAL.
+    await insertStatements(STATEMENTS.slice(0, 1));
+    expect((await countRows(ch, names)).xapi_events_all).toBe(STATEMENTS.length + 1);
+    await optimizeFinal(ch, names);
+    expect((await countRows(ch, names)).xapi_events_all).toBe(STATEMENTS.length);
+    expect(await count(`${names.reportingDb}.dim_most_recent_enrollment`)).toBe(2);
+  });
+
+  it('takes block names from the latest publish once the dictionaries are reloaded', async () => {
+    const later = '2023-02-01 00:00:00.000000+00:00';
+    await insertSink(
+      'course_blocks',
+      courseBlocks
+        .map((b) =>
+          b.location === PROBLEM ? { ...b, display_name: 'Checkpoint (revised)', time_last_dumped: later } : b,
+        )
+        .filter((b) => b.location === PROBLEM),
+    );
+    await reloadDictionaries(ch, names);
+    expect(
+      await rows(`SELECT block_name, graded FROM ${names.reportingDb}.dim_course_blocks WHERE block_id = '${PROBLEM}'`),
+    ).toEqual([{ block_name: 'Checkpoint (revised)', graded: true }]);
+  });
+
+  // The generator contract of reference §2.4 point 4: problem_events CASTs these two fields, so a
+  // statement without them fails the whole INSERT (after the raw rows were written).
+  it.each([
+    { what: 'attempt-id', strip: (s: Statement) => ({ ...s, object: { id: `${LMS}/xblock/${PROBLEM}` } }) },
+    { what: 'result.success', strip: (s: Statement) => ({ ...s, result: {} }) },
+  ])('rejects an evaluated statement without $what', async ({ what, strip }) => {
+    const statement = strip(evaluated(ACTOR_B, '2023-05-01T00:00:00+00:00', 3, true));
+    const fieldInMessage = what === 'attempt-id' ? /Int16/ : /boolean/;
+    await expect(insertStatements([statement])).rejects.toThrow(fieldInMessage);
+  });
+});
