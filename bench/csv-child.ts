@@ -1,20 +1,41 @@
 /**
  * Bench child: one csv load-db run in a fresh process, so its peak RSS (all threads) is the
- * run's own. Prints one JSON line.
+ * run's own. It runs the built library (lib/, what `npx xapi-db-load` runs), not the sources.
+ * Prints one JSON line.
  */
 
-import { resolveConfig } from '../src/config/index.ts';
-import { runLoadDb } from '../src/run/runner.ts';
+import { readFileSync } from 'node:fs';
+import type * as ConfigModule from '../src/config/index.ts';
+import type * as RunnerModule from '../src/run/runner.ts';
+
+const { resolveConfig }: typeof ConfigModule = await import(new URL('../lib/config/index.js', import.meta.url).href);
+const { runLoadDb }: typeof RunnerModule = await import(new URL('../lib/run/runner.js', import.meta.url).href);
 
 const [rawConfigJson] = process.argv.slice(2);
 const config = resolveConfig(JSON.parse(rawConfigJson as string), { source: 'bench' });
+// Peak RSS of this process: VmHWM from /proc (reset by exec, unlike getrusage's maxrss, which
+// Linux carries over from the parent that forked us), backed by sampling.
+let sampledPeak = 0;
+const sampler = setInterval(() => {
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
+}, 25);
 const result = await runLoadDb(config);
+clearInterval(sampler);
+function peakRssBytes(): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // not Linux: fall back to sampling
+  }
+  return Math.max(sampledPeak, process.memoryUsage.rss());
+}
 const xapi = result.summary.tables.xapi;
 process.stdout.write(
   `${JSON.stringify({
     statements: result.statements,
     seconds: result.durationMs / 1000,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    maxRssBytes: peakRssBytes(),
     xapiRawBytes: xapi?.rawBytes ?? 0,
     xapiBytes: xapi?.bytes ?? 0,
     totalRawBytes: Object.values(result.summary.tables).reduce((a, t) => a + (t?.rawBytes ?? 0), 0),

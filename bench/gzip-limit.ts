@@ -3,9 +3,9 @@
  * number of worker threads, on the same bytes the run produced (chunked as the run chunks).
  */
 
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 
 export interface GzipLimit {
   readonly bytesPerSecond: number;
@@ -26,6 +26,22 @@ parentPort.once('message', () => {
 parentPort.postMessage({ ready: true });
 `;
 
+/** The first `maxBytes` of a gzip file's content, streamed (the file may be far larger than memory). */
+async function readPrefix(gzFile: string, maxBytes: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const stream = createReadStream(gzFile).pipe(createGunzip());
+  for await (const part of stream as AsyncIterable<Buffer>) {
+    parts.push(part);
+    size += part.length;
+    if (size >= maxBytes) {
+      stream.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(parts).subarray(0, Math.min(size, maxBytes));
+}
+
 /** Gzips up to `maxSampleBytes` of the file's content in `chunkBytes` pieces on `workers` threads. */
 export async function measureGzipLimit(
   gzFile: string,
@@ -34,14 +50,15 @@ export async function measureGzipLimit(
   chunkBytes: number,
   maxSampleBytes = 300 * 1024 * 1024,
 ): Promise<GzipLimit> {
-  const raw = gunzipSync(readFileSync(gzFile));
-  const sample = raw.subarray(0, Math.min(raw.length, maxSampleBytes));
+  const sample = await readPrefix(gzFile, maxSampleBytes);
   const chunks: Buffer[] = [];
   for (let o = 0; o < sample.length; o += chunkBytes) chunks.push(sample.subarray(o, o + chunkBytes));
   const perWorker: Buffer[][] = Array.from({ length: workers }, () => []);
   // Copy each chunk: cloning a view would clone the whole underlying buffer.
   chunks.forEach((c, i) => perWorker[i % workers]?.push(Buffer.from(new Uint8Array(c))));
-  const threads = perWorker.map((list) => new Worker(WORKER_SOURCE, { eval: true, workerData: { chunks: list, level } }));
+  const threads = perWorker.map(
+    (list) => new Worker(WORKER_SOURCE, { eval: true, workerData: { chunks: list, level } }),
+  );
   const message = (w: Worker) =>
     new Promise<void>((resolve, reject) => {
       w.once('message', () => resolve());

@@ -186,8 +186,8 @@ export const SCALAR_KEYS = {
   csvGzipLevel: spec({
     key: 'csv_gzip_level',
     check: integerInRange(1, 9),
-    default: 6,
-    doc: 'gzip level of the CSV files, 1 (fastest) to 9 (smallest).',
+    default: 3,
+    doc: 'gzip level of the CSV files, 1 (fastest) to 9 (smallest). 3 measured as fast as 1 with smaller files; 6 is about 2x slower, 9 slower still (the original tool used 9).',
     since: 'ts',
   }),
   loadFromS3After: spec({

@@ -72,7 +72,7 @@ export interface Config {
   // ---- csv -------------------------------------------------------------------------------
   /** Local directory or `s3://bucket/prefix/`; always ends with `/` after normalization. */
   readonly csvOutputDestination: string | null;
-  /** gzip level of the CSV files (1 fastest … 9 smallest). @default 6 */
+  /** gzip level of the CSV files (1 fastest … 9 smallest). @default 3 */
   readonly csvGzipLevel: number;
   /** `load_from_s3_after` or legacy `csv_load_from_s3_after`. @default false */
   readonly loadFromS3After: boolean;

@@ -128,13 +128,29 @@ export function randHex8(rng: Rng): string {
   return hex32(rng.nextUint32());
 }
 
-/** Formats four 32-bit words as an RFC 4122 version-4 UUID string. */
+const HEX_CODES = new Uint8Array([...'0123456789abcdef'].map((c) => c.charCodeAt(0)));
+
+/** Char code of the hex digit of `word` at bit `shift`. */
+function nib(word: number, shift: number): number {
+  return HEX_CODES[(word >>> shift) & 15] as number;
+}
+
+/**
+ * Formats four 32-bit words as an RFC 4122 version-4 UUID string. One `fromCharCode` call makes
+ * a flat string directly; building it from hex pieces measured 3x slower (ids are on the hot path).
+ */
 export function formatUuid4(w0: number, w1: number, w2: number, w3: number): string {
-  const a = hex32(w0);
-  const b = hex32(((w1 & 0xffff0fff) | 0x00004000) >>> 0);
-  const c = hex32(((w2 & 0x3fffffff) | 0x80000000) >>> 0);
-  const d = hex32(w3);
-  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
+  const b = ((w1 & 0xffff0fff) | 0x00004000) >>> 0;
+  const c = ((w2 & 0x3fffffff) | 0x80000000) >>> 0;
+  // biome-ignore format: one UUID, laid out as its groups
+  return String.fromCharCode(
+    nib(w0, 28), nib(w0, 24), nib(w0, 20), nib(w0, 16), nib(w0, 12), nib(w0, 8), nib(w0, 4), nib(w0, 0), 45,
+    nib(b, 28), nib(b, 24), nib(b, 20), nib(b, 16), 45,
+    nib(b, 12), nib(b, 8), nib(b, 4), nib(b, 0), 45,
+    nib(c, 28), nib(c, 24), nib(c, 20), nib(c, 16), 45,
+    nib(c, 12), nib(c, 8), nib(c, 4), nib(c, 0),
+    nib(w3, 28), nib(w3, 24), nib(w3, 20), nib(w3, 16), nib(w3, 12), nib(w3, 8), nib(w3, 4), nib(w3, 0),
+  );
 }
 
 /** A random version-4 UUID drawn from `rng`. */

@@ -5,36 +5,53 @@
 
 export const SECONDS_PER_DAY = 86_400;
 
-const TWO_DIGITS: string[] = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-
-/** Memo of `YYYY-MM-DD` per epoch day: formatting dates is on the hot path. */
-const dayCache = new Map<number, string>();
+/** Memo of the ten char codes of `YYYY-MM-DD` per epoch day: timestamps are on the hot path. */
+const dayCodes = new Map<number, Uint16Array>();
 
 /** `YYYY-MM-DD` of an epoch day. */
 export function formatDay(epochDay: number): string {
-  let text = dayCache.get(epochDay);
-  if (text === undefined) {
-    text = new Date(epochDay * SECONDS_PER_DAY * 1000).toISOString().slice(0, 10);
-    dayCache.set(epochDay, text);
-  }
-  return text;
+  return new Date(epochDay * SECONDS_PER_DAY * 1000).toISOString().slice(0, 10);
 }
 
-function timeOfDay(seconds: number): string {
-  const s = seconds % SECONDS_PER_DAY;
+function codesOfDay(epochDay: number): Uint16Array {
+  let codes = dayCodes.get(epochDay);
+  if (codes === undefined) {
+    const text = formatDay(epochDay);
+    codes = Uint16Array.from(text, (c) => c.charCodeAt(0));
+    dayCodes.set(epochDay, codes);
+  }
+  return codes;
+}
+
+const ZERO = 48;
+
+/**
+ * `YYYY-MM-DD<sep>HH:MM:SS+00:00` in one `fromCharCode` call: a flat string straight away,
+ * which measured much cheaper than concatenating pieces and flattening them later.
+ */
+function formatTimestamp(epochSeconds: number, separator: number): string {
+  const d = codesOfDay(Math.floor(epochSeconds / SECONDS_PER_DAY));
+  const s = epochSeconds % SECONDS_PER_DAY;
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
-  return `${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s % 60]}`;
+  const sec = s % 60;
+  // biome-ignore format: the timestamp's characters in order
+  return String.fromCharCode(
+    d[0] as number, d[1] as number, d[2] as number, d[3] as number, 45, d[5] as number, d[6] as number, 45, d[8] as number, d[9] as number,
+    separator,
+    ZERO + Math.floor(h / 10), ZERO + (h % 10), 58, ZERO + Math.floor(m / 10), ZERO + (m % 10), 58, ZERO + Math.floor(sec / 10), ZERO + (sec % 10),
+    43, 48, 48, 58, 48, 48,
+  );
 }
 
 /** Statement `timestamp`: `2023-06-15T19:51:58+00:00`. */
 export function formatIsoTimestamp(epochSeconds: number): string {
-  return `${formatDay(Math.floor(epochSeconds / SECONDS_PER_DAY))}T${timeOfDay(epochSeconds)}+00:00`;
+  return formatTimestamp(epochSeconds, 84 /* T */);
 }
 
 /** `emission_time` column text: `2023-06-15 19:51:58+00:00` (Python `str()` of an aware datetime). */
 export function formatEmissionTime(epochSeconds: number): string {
-  return `${formatDay(Math.floor(epochSeconds / SECONDS_PER_DAY))} ${timeOfDay(epochSeconds)}+00:00`;
+  return formatTimestamp(epochSeconds, 32 /* space */);
 }
 
 /** Parses `YYYY-MM-DD` into an epoch day, or returns `null` when the text is not a real date. */

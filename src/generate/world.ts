@@ -313,9 +313,23 @@ function buildBlockTree(
   return { blocks, objectTags, courseTagIds };
 }
 
+/** Pools up to this size keep their actors' UUID strings once made (≈ 80 bytes each). */
+const ACTOR_ID_CACHE_LIMIT = 250_000;
+const actorIdCaches = new WeakMap<Config, (string | undefined)[]>();
+
 /** Actor `i`'s external UUID (the xAPI `actor.account.name` and `external_id.external_user_id`). */
 export function actorUuid(config: Config, actorIndex: number): string {
-  return hashedUuid4([config.seed, STREAM.actors, actorIndex]);
+  let cache = actorIdCaches.get(config);
+  if (cache === undefined && config.numActors <= ACTOR_ID_CACHE_LIMIT) {
+    cache = new Array(config.numActors);
+    actorIdCaches.set(config, cache);
+  }
+  let id = cache?.[actorIndex];
+  if (id === undefined) {
+    id = hashedUuid4([config.seed, STREAM.actors, actorIndex]);
+    if (cache) cache[actorIndex] = id;
+  }
+  return id;
 }
 
 const GENDERS = ['', 'm', 'f', 'o'] as const;
