@@ -55,7 +55,23 @@ describe('key table', () => {
       'lrs_request_timeout',
       'config_file',
     ];
-    const ours = ['seed', 'csv_gzip_level', 's3_endpoint', 's3_region'];
+    const ours = [
+      'seed',
+      'csv_gzip_level',
+      's3_endpoint',
+      's3_region',
+      'lrs_max_retries',
+      'ralph_send_enrollments',
+      'vector_output',
+      'db_reporting_name',
+      'init_schema',
+      'optimize_final',
+      'xapi_load_order',
+      'db_cluster',
+      'shard_index',
+      'shard_count',
+      'native_output_destination',
+    ];
     expect([...ACCEPTED_KEYS].sort()).toEqual([...original, ...ours].sort());
   });
 

@@ -45,9 +45,16 @@ export interface Sink {
   preflight(): Promise<void>;
   /** Which tables this sink writes, in order; the runner generates only these. */
   tables(): readonly TableKey[];
-  chunkFormat(table: TableKey): ChunkFormat;
+  /**
+   * How chunks of `table` starting at `index` are made. A sink may answer differently for the
+   * xAPI table's enrollment chunks (`index < plan.enrollmentChunks`) and its random batches; a
+   * group must not span that boundary.
+   */
+  chunkFormat(table: TableKey, index: number): ChunkFormat;
   open(plan: DatasetPlan): Promise<void>;
   write(chunk: ChunkResult): Promise<void>;
+  /** Called once every chunk of `table` was written (e.g. to reload dictionaries before xAPI). */
+  endTable?(table: TableKey): Promise<void>;
   /** Finishes every table; after this the data is complete and visible. */
   close(): Promise<SinkSummary>;
   /** Undoes what can be undone (temporary files) after a failure. Never throws. */

@@ -110,6 +110,26 @@ export interface Config {
   readonly eventRawTableName: string;
   /** 1.x only, kept for compatibility. @default "xapi_events_all_parsed" */
   readonly eventTableName: string;
+  /** Database of Aspects' dbt models (reporting MVs, views). @default "reporting" */
+  readonly dbReportingName: string;
+  /** Create the Aspects schema before loading; `null` = yes for embedded/container targets, no for a server. @default null */
+  readonly initSchema: boolean | null;
+  /** `OPTIMIZE … FINAL` the Replacing tables after a load, so reports are deterministic. @default true */
+  readonly optimizeFinal: boolean;
+  /** Insert xAPI into the raw table in time order (MV results like production) or as generated (faster). @default "chronological" */
+  readonly xapiLoadOrder: 'chronological' | 'generation';
+  /** ClickHouse cluster name: bulk loads use `s3Cluster(...)` on it. @default null */
+  readonly dbCluster: string | null;
+
+  // ---- sharding --------------------------------------------------------------------------
+  /** This machine's slice of the random xAPI batches (0-based). @default 0 */
+  readonly shardIndex: number;
+  /** How many slices the batches are split into. @default 1 */
+  readonly shardCount: number;
+
+  // ---- chdb (native files) output --------------------------------------------------------
+  /** Where the chdb backend writes Native files: local dir or `s3://bucket/prefix/`; ends with `/`. */
+  readonly nativeOutputDestination: string | null;
 
   // ---- Ralph -----------------------------------------------------------------------------
   readonly lrsUrl: string | null;
@@ -118,6 +138,14 @@ export interface Config {
   readonly lrsPassword: string | null;
   /** Seconds; `null` = no timeout. @default 120 */
   readonly lrsRequestTimeout: number | null;
+  /** Retries of a Ralph request after 429, 5xx or a network error. @default 5 */
+  readonly lrsMaxRetries: number;
+  /** Send the initial enrollments through Ralph too (the original sent them straight to ClickHouse). @default false */
+  readonly ralphSendEnrollments: boolean;
+
+  // ---- Vector ----------------------------------------------------------------------------
+  /** Where the vector backend writes log lines: `-` for stdout or a file path. @default "-" */
+  readonly vectorOutput: string;
 }
 
 /** Keys whose values are secrets: never echoed in messages, logs or summaries. */

@@ -156,6 +156,15 @@ export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}
     requireFor(SCALAR_KEYS.lrsPassword.key, stringValue({ allowEmpty: true }).expected, note);
   }
 
+  const shardIndex = num('shardIndex');
+  const shardCount = num('shardCount');
+  if (shardIndex !== undefined && shardCount !== undefined && shardIndex >= shardCount) {
+    problems.add(
+      'shard_index',
+      `shard_index: got ${shardIndex}; expected an integer from 0 to shard_count − 1 (${shardCount - 1})`,
+    );
+  }
+
   if (problems.list.length > 0) {
     throw new ConfigError(problems.list, options.source === undefined ? {} : { source: options.source });
   }

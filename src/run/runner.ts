@@ -38,12 +38,12 @@ export interface RunResult {
 
 function* chunkSpecs(sink: Sink, plan: DatasetPlan): Generator<ChunkSpec> {
   for (const table of sink.tables()) {
-    const format = sink.chunkFormat(table);
     const chunks = plan.tables[table].chunks;
-    const group = Math.max(1, format.group);
-    for (let index = 0; index < chunks; index += group) {
-      const count = Math.min(group, chunks - index);
+    for (let index = 0; index < chunks; ) {
+      const format = sink.chunkFormat(table, index);
+      const count = Math.min(Math.max(1, format.group), chunks - index);
       yield { table, index, count, encoding: format.encoding, gzipLevel: format.gzipLevel, withIds: format.withIds };
+      index += count;
     }
   }
 }
@@ -71,10 +71,18 @@ export async function runLoadDb(config: Config, options: RunOptions = {}): Promi
     await sink.open(plan);
     options.progress?.start(statements);
     let statementsDone = 0;
+    const chunksLeft = new Map(sink.tables().map((t) => [t, plan.tables[t].chunks]));
+    const endTable = async (table: TableKey) => {
+      await sink.endTable?.(table);
+    };
+    for (const [table, left] of chunksLeft) if (left === 0) await endTable(table);
     for await (const chunk of pool.map(chunkSpecs(sink, plan))) {
       options.signal?.throwIfAborted();
       await sink.write(chunk);
       written[chunk.table] = (written[chunk.table] ?? 0) + chunk.rows;
+      const left = (chunksLeft.get(chunk.table) ?? 0) - chunk.count;
+      chunksLeft.set(chunk.table, left);
+      if (left === 0) await endTable(chunk.table);
       if (chunk.table === 'xapi') {
         statementsDone += chunk.rows;
         options.progress?.update(statementsDone);

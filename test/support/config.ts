@@ -3,6 +3,7 @@
  * course, the original tool's default small makeup, the default LMS URL and seed 1.
  */
 
+import { resolveConfig } from '../../src/config/index.ts';
 import type { Config, CourseMakeup } from '../../src/config/types.ts';
 
 export const SMALL_MAKEUP: CourseMakeup = {
@@ -20,50 +21,26 @@ export const START_DAY = 16_071;
 /** 2023-11-27 as an epoch day. */
 export const END_DAY = 19_688;
 
-/** A complete test config; `overrides` replace top-level keys. */
+/** A complete test config (every other key at its default); `overrides` replace top-level fields. */
 export function makeTestConfig(overrides: Partial<Config> = {}): Config {
-  const config: Config = {
-    configFile: null,
-    backend: 'csv',
-    numXapiBatches: 3,
-    batchSize: 100,
-    numWorkers: 1,
-    startDate: START_DAY,
-    endDate: END_DAY,
-    courseLengthDays: 120,
-    numOrganizations: 3,
-    numActors: 10,
-    numActorProfileChanges: 1,
-    numCoursePublishes: 1,
-    courseSizes: [{ name: 'small', count: 1, makeup: SMALL_MAKEUP }],
-    lmsUrl: 'http://localhost:18000',
-    seed: 1,
-    logDir: 'logs',
-    logMaxBytes: 10_485_760,
-    logBackupCount: 5,
-    csvOutputDestination: null,
-    csvGzipLevel: 6,
-    loadFromS3After: false,
-    s3SourceLocation: null,
-    s3Bucket: null,
-    s3Prefix: null,
-    s3Key: null,
-    s3Secret: null,
-    s3Endpoint: null,
-    s3Region: 'us-east-1',
-    dbHost: 'localhost',
-    dbPort: 18_123,
-    dbUsername: 'default',
-    dbPassword: '',
-    dbName: 'xapi',
-    dbEventSinkName: 'event_sink',
-    eventRawTableName: 'xapi_events_all',
-    eventTableName: 'xapi_events_all_parsed',
-    lrsUrl: null,
-    lrsUsername: null,
-    lrsPassword: null,
-    lrsRequestTimeout: 120,
-    ...overrides,
-  };
-  return Object.freeze(config);
+  const base = resolveConfig(
+    {
+      backend: 'csv',
+      csv_output_destination: 'out/',
+      num_xapi_batches: 3,
+      batch_size: 100,
+      num_workers: 1,
+      start_date: '2014-01-01',
+      end_date: '2023-11-27',
+      course_length_days: 120,
+      num_organizations: 3,
+      num_actors: 10,
+      num_course_sizes: { small: 1 },
+      course_size_makeup: {
+        small: { actors: 5, problems: 20, videos: 10, chapters: 3, sequences: 10, verticals: 20, forum_posts: 20 },
+      },
+    },
+    { source: 'makeTestConfig' },
+  );
+  return Object.freeze({ ...base, courseSizes: [{ name: 'small', count: 1, makeup: SMALL_MAKEUP }], ...overrides });
 }
