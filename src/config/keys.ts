@@ -251,7 +251,7 @@ export const SCALAR_KEYS = {
     key: 'db_host',
     check: stringValue({ allowEmpty: false }),
     default: 'localhost',
-    doc: 'ClickHouse host name.',
+    doc: 'ClickHouse to use: a host name (an existing server), `embedded` (the in-process engine, in memory), `embedded:<dir>` (in-process, data kept in <dir>), or `container[:image]` (a Docker container).',
     since: '1.0',
   }),
   dbPort: spec({
