@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from './config/index.ts';
 import { ConfigError, describeError, XapiDbLoadError } from './errors.ts';
 import { systemClock } from './run/clock.ts';
+import { openRunLog } from './run/log-file.ts';
 import { createProgress, type ProgressMode } from './run/progress.ts';
 import { runLoadDb } from './run/runner.ts';
 import { formatSummary } from './run/summary.ts';
@@ -62,16 +63,27 @@ async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
       },
     ]);
   }
-  const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
+  const runLog = openRunLog(config, (line) => io.stderr.write(`${line}\n`));
+  const log = (line: string) => {
+    runLog.write('INFO', line);
+    if (!options.quiet) io.stderr.write(`${line}\n`);
+  };
   const progress = createProgress({
     stream: io.stderr,
     clock: systemClock,
     mode: options.quiet ? 'none' : options.progress,
   });
   log(`Config: ${config.configFile ?? path}`);
-  const result = await runLoadDb(config, { log, progress, signal: io.signal });
-  io.stdout.write(`${formatSummary(result)}\n`);
-  return 0;
+  try {
+    const result = await runLoadDb(config, { log, progress, signal: io.signal });
+    const summary = formatSummary(result);
+    runLog.write('INFO', summary);
+    io.stdout.write(`${summary}\n`);
+    return 0;
+  } catch (error) {
+    runLog.write('ERROR', describeError(error));
+    throw error;
+  }
 }
 
 export interface CliIo {

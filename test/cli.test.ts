@@ -1,7 +1,7 @@
 /** The CLI as users run it: exit codes, messages, what is (not) left on disk. */
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -112,7 +112,12 @@ describe('xapi-db-load CLI', () => {
     const r = await cli(['load-db', '--config_file', 'c.yaml'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/csv_output_destination: cannot write to ".*a-file\/out"/);
-    expect((await readdir(dir)).sort()).toEqual(['a-file', 'c.yaml']);
+    // Nothing but the run log, which records the failure.
+    expect((await readdir(dir)).sort()).toEqual(['a-file', 'c.yaml', 'logs']);
+    expect(await readdir(join(dir, 'logs'))).toEqual(['db_load.log']);
+    expect(await readFile(join(dir, 'logs', 'db_load.log'), 'utf8')).toMatch(
+      /ERROR +csv_output_destination: cannot write/,
+    );
   });
 
   it('usage errors exit 2; --help exits 0 and explains the options', async () => {
