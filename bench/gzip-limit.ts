@@ -55,7 +55,9 @@ export async function measureGzipLimit(
   for (let o = 0; o < sample.length; o += chunkBytes) chunks.push(sample.subarray(o, o + chunkBytes));
   const perWorker: Buffer[][] = Array.from({ length: workers }, () => []);
   // Copy each chunk: cloning a view would clone the whole underlying buffer.
-  chunks.forEach((c, i) => perWorker[i % workers]?.push(Buffer.from(new Uint8Array(c))));
+  chunks.forEach((c, i) => {
+    perWorker[i % workers]?.push(Buffer.from(new Uint8Array(c)));
+  });
   const threads = perWorker.map(
     (list) => new Worker(WORKER_SOURCE, { eval: true, workerData: { chunks: list, level } }),
   );

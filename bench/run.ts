@@ -6,6 +6,7 @@
  *   npm run bench                       1M statements (default)
  *   npm run bench -- --statements 10M   memory check on a larger dataset
  *   npm run bench -- --level 6 --workers 2 --repeats 5
+ *   npm run bench -- --clickhouse-statements 1M   size of the ClickHouse section (default 200k)
  */
 
 import { execFile } from 'node:child_process';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     level: { type: 'string' },
     'batch-size': { type: 'string', default: '1000' },
     repeats: { type: 'string', default: '3' },
+    'clickhouse-statements': { type: 'string', default: '200k' },
   },
 });
 
@@ -139,4 +141,22 @@ try {
   for (const [a, b, c] of rows) console.log(`${(a as string).padEnd(w0)}  ${(b as string).padStart(w1)}  ${c}`);
 } finally {
   await rm(out, { recursive: true, force: true });
+}
+
+// ---- Ralph LRS: statements/s through a real Ralph, by requests in flight (bench/ralph.ts) ----
+{
+  const { benchRalph } = await import('./ralph.ts');
+  await benchRalph({ statements: 10_000, batchSize: 1_000, inFlight: [1, 2, 4], repeats: 3 });
+}
+
+// ---- ClickHouse: the clickhouse backend into the embedded engine vs the engine's own ingest limit (bench/clickhouse.ts) ----
+{
+  const { benchClickHouse } = await import('./clickhouse.ts');
+  await benchClickHouse({
+    baseConfig: config,
+    statements: parseCount(values['clickhouse-statements'] as string),
+    batchSize,
+    workers,
+    repeats,
+  });
 }

@@ -5,8 +5,15 @@
 
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { createSink } from './backends/index.ts';
+import { VECTOR_STDOUT } from './backends/vector.ts';
+import { formatBulkLoadSummary, prepareCsvBulkLoad, runCsvBulkLoad } from './clickhouse/bulk-load.ts';
+import { addInitSchemaCommand } from './clickhouse/init-command.ts';
+import { formatNativeLoadSummary, runNativeLoad } from './clickhouse/native-load.ts';
 import { loadConfig } from './config/index.ts';
+import type { Config } from './config/types.ts';
 import { ConfigError, describeError, XapiDbLoadError } from './errors.ts';
+import { addReportCommand } from './reports/cli-command.ts';
 import { systemClock } from './run/clock.ts';
 import { openRunLog } from './run/log-file.ts';
 import { createProgress, type ProgressMode } from './run/progress.ts';
@@ -31,8 +38,12 @@ interface LoadDbOptions {
   config_file?: string;
   configFile?: string;
   load_db_only?: boolean;
+  /** Set by `load-db-from-s3`: the CSV loader whatever the backend (as 1.5.0 did). */
+  fromS3?: boolean;
   progress: ProgressMode;
   quiet?: boolean;
+  /** `--shard i/n`. */
+  shard?: string;
 }
 
 function configOptions(command: Command): Command {
@@ -49,20 +60,42 @@ function configOptions(command: Command): Command {
         .choices(['auto', 'bar', 'plain', 'none'])
         .default('auto'),
     )
-    .option('--quiet', 'print only errors and the final summary');
+    .option('--quiet', 'print only errors and the final summary')
+    .option(
+      '--shard <i/n>',
+      'generate slice i (0-based) of n of the random xAPI batches; shard 0 also writes the event-sink tables (overrides shard_index/shard_count)',
+    );
+}
+
+/** Applies `--shard i/n` to a loaded config, with the same checks the config file gets. */
+function withShard(config: Config, shard: string | undefined): Config {
+  if (shard === undefined) return config;
+  const match = /^(\d+)\/(\d+)$/.exec(shard);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index >= count) {
+    throw new ConfigError([
+      { key: 'shard', message: `--shard: got "${shard}"; expected i/n with 0 ≤ i < n, e.g. 2/4` },
+    ]);
+  }
+  if (count > 1 && config.loadFromS3After) {
+    throw new ConfigError([
+      {
+        key: 'load_from_s3_after',
+        message: `load_from_s3_after: got true with --shard ${shard}; a sharded dataset is loaded once, after every shard is written: run load-db-from-s3 then`,
+      },
+    ]);
+  }
+  return Object.freeze({ ...config, shardIndex: index, shardCount: count });
 }
 
 async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
   const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
-  const config = await loadConfig(path, { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) });
-  if (options.load_db_only) {
-    throw new ConfigError([
-      {
-        key: 'load_db_only',
-        message: '--load_db_only: loading existing files needs the ClickHouse loader, which is not available yet',
-      },
-    ]);
-  }
+  const config = withShard(
+    await loadConfig(path, { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) }),
+    options.shard,
+  );
+  if (options.load_db_only && !options.fromS3) checkLoadOnlyBackend(config);
   const runLog = openRunLog(config, (line) => io.stderr.write(`${line}\n`));
   const log = (line: string) => {
     runLog.write('INFO', line);
@@ -74,16 +107,61 @@ async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
     mode: options.quiet ? 'none' : options.progress,
   });
   log(`Config: ${config.configFile ?? path}`);
-  try {
-    const result = await runLoadDb(config, { log, progress, signal: io.signal });
-    const summary = formatSummary(result);
+  // With the vector backend on stdout, stdout carries statement lines and nothing else.
+  const summaryStream = config.backend === 'vector' && config.vectorOutput === VECTOR_STDOUT ? io.stderr : io.stdout;
+  const report = (summary: string) => {
     runLog.write('INFO', summary);
-    io.stdout.write(`${summary}\n`);
+    summaryStream.write(`${summary}\n`);
+  };
+  try {
+    if (options.load_db_only) {
+      // Nothing is generated: the files already at the source are loaded and verified (the
+      // chdb backend's Native files, or the CSV files).
+      if (config.backend === 'chdb' && !options.fromS3) {
+        report(
+          formatNativeLoadSummary(await runNativeLoad(config, { log, ...(io.signal ? { signal: io.signal } : {}) })),
+        );
+        return 0;
+      }
+      report(formatBulkLoadSummary(await runCsvBulkLoad(config, { log, signal: io.signal })));
+      return 0;
+    }
+    // load_from_s3_after: connect (and create the schema) before generating, so a bad
+    // ClickHouse fails in seconds rather than after the whole run.
+    const loadAfter =
+      config.backend === 'csv' && config.loadFromS3After
+        ? await prepareCsvBulkLoad(config, { log, signal: io.signal })
+        : undefined;
+    try {
+      const sink = createSink(config, { stdout: io.stdout, log, ...(io.signal ? { signal: io.signal } : {}) });
+      const result = await runLoadDb(config, { log, progress, signal: io.signal, sink });
+      report(formatSummary(result));
+      if (loadAfter) {
+        log('Attempting to load to ClickHouse from S3...');
+        report(formatBulkLoadSummary(await loadAfter.load(result.plan)));
+      }
+    } finally {
+      await loadAfter?.close();
+    }
     return 0;
   } catch (error) {
     runLog.write('ERROR', describeError(error));
     throw error;
   }
+}
+
+/**
+ * `--load_db_only` loads files a backend wrote earlier: the csv backend's CSV files (and the
+ * chdb backend's Native files). The other backends write straight to ClickHouse or Ralph, so
+ * there is nothing to load; the original crashed with NotImplementedError there (quirk Q16).
+ */
+function checkLoadOnlyBackend(config: Config): void {
+  if (config.backend === 'csv' || config.backend === 'chdb') return;
+  const writesTo: Record<string, string> = { clickhouse: 'ClickHouse', ralph: 'Ralph', vector: 'Vector' };
+  const message =
+    `--load_db_only: backend "${config.backend}" writes straight to ${writesTo[config.backend]}, so there are no files to load; ` +
+    'only the csv and chdb backends support it (load-db-from-s3 with s3_source_location loads CSV files whatever the backend)';
+  throw new ConfigError([{ key: 'load_db_only', message }]);
 }
 
 export interface CliIo {
@@ -109,7 +187,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     program
       .command('load-db')
       .description('Generate the dataset described by the config and write it through the configured backend.')
-      .option('--load_db_only', 'load files already written (no generation); needs a ClickHouse backend'),
+      .option(
+        '--load_db_only',
+        'load the files a csv or chdb backend run wrote into ClickHouse (csv: s3_source_location; chdb: native_output_destination), no generation',
+      ),
   )
     .addHelpText('after', EXIT_HELP)
     .action(async (options: LoadDbOptions) => {
@@ -125,8 +206,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   )
     .addHelpText('after', EXIT_HELP)
     .action(async (options: LoadDbOptions) => {
-      exitCode = await loadDb({ ...options, load_db_only: true }, io);
+      exitCode = await loadDb({ ...options, load_db_only: true, fromS3: true }, io);
     });
+
+  addReportCommand(program, io, (code) => {
+    exitCode = code;
+  });
+
+  addInitSchemaCommand(program, io, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

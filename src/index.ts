@@ -8,8 +8,25 @@
  * console.log(formatSummary(result));
  */
 
+export {
+  type ClickHouseSinkOptions,
+  createClickHouseSink,
+  type InsertPath,
+} from './backends/clickhouse.ts';
 export type { Sink, SinkSummary } from './backends/index.ts';
 export { createSink } from './backends/index.ts';
+export type { ClickHouseLoadSummary } from './backends/sink.ts';
+export {
+  type CachedDataset,
+  type CacheEntry,
+  type CacheManifest,
+  cachedDataset,
+  type DatasetCacheStore,
+  type DatasetGenerator,
+  LocalDatasetCache,
+  type LocalDatasetCacheOptions,
+  resolveCacheDir,
+} from './cache/index.ts';
 export {
   type Backend,
   type Config,
@@ -38,3 +55,29 @@ export { buildWorld, type Course, type World } from './generate/world.ts';
 export { enrollmentBatch, type GeneratedStatement, randomBatch } from './generate/xapi-batches.ts';
 export { type RunOptions, type RunResult, runLoadDb } from './run/runner.ts';
 export { formatSummary } from './run/summary.ts';
+export {
+  compareCounts,
+  countLoadedTables,
+  formatVerification,
+  type TableCountsByKey,
+  type TableVerification,
+  type VerificationReport,
+  type VerifyOptions,
+  verificationError,
+  verifyLoad,
+} from './run/verify.ts';
+export {
+  type AspectsConnection,
+  type AspectsDatabases,
+  AspectsStack,
+  type EmbeddedConnection,
+  PRESETS,
+  type PresetName,
+  type ProviderName,
+  type SeedAspectsOptions,
+  type SeedConfigInput,
+  type SeededAspects,
+  type ServerConnection,
+  StartedAspectsStack,
+  seedAspects,
+} from './testing/index.ts';

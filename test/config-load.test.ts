@@ -263,9 +263,13 @@ describe('shipped configs', () => {
     });
     expect(lines).toEqual([]);
     expect(config).toMatchObject({
-      backend: 'csv',
+      backend: 'clickhouse',
+      dbHost: 'embedded:.xapi-db-load/chdb',
+      initSchema: true,
+      xapiLoadOrder: 'chronological',
+      optimizeFinal: true,
       csvOutputDestination: 'logs/',
-      numXapiBatches: 300,
+      numXapiBatches: 100,
       batchSize: 1000,
       numWorkers: 2,
       seed: 1,

@@ -278,6 +278,8 @@ describe.skipIf(!ralphInstalled)(
       try {
         const batches = Array.from({ length: 30 }, () => makeStatements());
         const pending = batches.map((b) => lrs.postBatch(...batch(b)));
+        // Failures are collected below with allSettled; until then they must not count as unhandled.
+        for (const p of pending) p.catch(() => {});
         // Kill as soon as the first batch is acknowledged: others are on the wire or queued.
         await pending[0];
         await doomed.kill();
@@ -388,6 +390,38 @@ describe('ralph client against a scripted HTTP server', () => {
 
     const error = await rejection(lrs.postBatch('[]', [randomUUID()]));
     expect(error.message).toContain(`stored id ${stray}, which is not among the 1 id(s)`);
+  });
+
+  it('probe: 404 and 401 stop the run before anything is made; 403 and 5xx let it go on', async () => {
+    script = [
+      (_q, r) => r.writeHead(404).end('Not Found'),
+      (_q, r) =>
+        r.writeHead(401, { 'www-authenticate': 'Basic' }).end('{"detail":"Invalid authentication credentials"}'),
+      (_q, r) => r.writeHead(403).end('{"detail":"not allowed to read"}'),
+      (_q, r) => r.writeHead(503).end('busy'),
+    ];
+    await using lrs = createRalphClient({ url, ...auth });
+    const notFound = await rejection(lrs.probe());
+    expect(notFound.message).toBe(
+      `Ralph at ${url}: checking the endpoint before sending: HTTP 404, no statements endpoint at this URL ` +
+        '(it usually ends in /xAPI/statements): Not Found; 0 statement(s) acknowledged so far (0 inserted, 0 already present)',
+    );
+    expect((await rejection(lrs.probe())).message).toMatch(/HTTP 401, the LRS refused the credentials/);
+    await lrs.probe();
+    await lrs.probe();
+    expect(seen.map((r) => r.headers['x-experience-api-version'])).toEqual(['1.0.3', '1.0.3', '1.0.3', '1.0.3']);
+  });
+
+  it('probe: an LRS that refuses connections is named with the reason', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await using lrs = createRalphClient({ url: `http://127.0.0.1:${port}/xAPI/statements`, ...auth });
+    const error = await rejection(lrs.probe());
+    expect(error.message).toMatch(
+      new RegExp(`^Ralph at http://127\\.0\\.0\\.1:${port}/xAPI/statements: cannot reach the LRS: .*ECONNREFUSED`),
+    );
   });
 
   it('reports every invalid option at once', () => {

@@ -7,7 +7,7 @@
 
 import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/types.ts';
-import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
+import { shardCsvFile, TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
 import type { ChunkResult } from '../run/worker-protocol.ts';
 import type { Destination, FileWriter } from '../storage/destination.ts';
@@ -31,15 +31,19 @@ export function createCsvSink(config: Config, destination: Destination): Sink {
     group: table === 'xapi' ? xapiGroup : 1,
   });
 
+  // A sharded run writes only its part: shard 0 the event-sink files, every shard its xAPI file.
+  const tables: readonly TableKey[] = config.shardCount > 1 && config.shardIndex > 0 ? ['xapi'] : TABLE_KEYS;
+  const fileName = (key: TableKey) => shardCsvFile(key, config.shardIndex, config.shardCount);
+
   return {
     description: `gzipped CSV files in ${destination.description}`,
     preflight: () => destination.checkWritable(),
-    tables: () => TABLE_KEYS,
+    tables: () => tables,
     chunkFormat: format,
     async open(datasetPlan) {
       plan = datasetPlan;
-      for (const key of TABLE_KEYS) {
-        writers.set(key, await destination.createFile(TABLES[key].csvFile));
+      for (const key of tables) {
+        writers.set(key, await destination.createFile(fileName(key)));
         totals.set(key, { rows: 0, bytes: 0, rawBytes: 0 });
       }
     },
@@ -53,8 +57,8 @@ export function createCsvSink(config: Config, destination: Destination): Sink {
       total.rawBytes += chunk.rawBytes;
     },
     async close(): Promise<SinkSummary> {
-      const tables: Partial<Record<TableKey, TableWriteSummary>> = {};
-      for (const key of TABLE_KEYS) {
+      const summaries: Partial<Record<TableKey, TableWriteSummary>> = {};
+      for (const key of tables) {
         const writer = writers.get(key) as FileWriter;
         const total = totals.get(key) as { rows: number; bytes: number; rawBytes: number };
         if (plan && plan.tables[key].chunks === 0) {
@@ -64,15 +68,15 @@ export function createCsvSink(config: Config, destination: Destination): Sink {
           total.bytes += empty.byteLength;
         }
       }
-      for (const key of TABLE_KEYS) {
+      for (const key of tables) {
         const writer = writers.get(key) as FileWriter;
         await writer.commit();
-        tables[key] = {
+        summaries[key] = {
           ...(totals.get(key) as { rows: number; bytes: number; rawBytes: number }),
           location: writer.location,
         };
       }
-      return { tables, notes: [] };
+      return { tables: summaries, notes: [] };
     },
     async abort() {
       await Promise.all([...writers.values()].map((w) => w.abort().catch(() => {})));

@@ -2,24 +2,65 @@
 
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
+import { TABLE_KEYS } from '../formats/tables.ts';
 import { localDestination } from '../storage/local.ts';
+import { s3DestinationFromConfig } from '../storage/s3.ts';
+import { createChdbNativeSink } from './chdb-native.ts';
+import { createClickHouseSink } from './clickhouse.ts';
 import { createCsvSink } from './csv.ts';
+import { createRalphSink } from './ralph.ts';
 import type { Sink } from './sink.ts';
+import { createVectorSink } from './vector.ts';
 
-export function createSink(config: Config): Sink {
+/**
+ * The ClickHouse part of the ralph and vector backends: event-sink tables and initial
+ * enrollments. Its verification leaves the raw xAPI table out: Ralph (when it writes to the same
+ * ClickHouse) or Vector may add statements to it while the run goes on; Ralph's acknowledgements
+ * are that table's check.
+ */
+function clickhousePart(config: Config, options: CreateSinkOptions): Sink {
+  return createClickHouseSink(config, {
+    verifyTables: TABLE_KEYS.filter((key) => key !== 'xapi'),
+    ...(options.log ? { log: options.log } : {}),
+  });
+}
+
+export interface CreateSinkOptions {
+  /** Where `vector_output: -` writes. @default process.stdout */
+  readonly stdout?: NodeJS.WritableStream;
+  /** Informational lines from the sink (e.g. Ralph retries); never data. @default no output */
+  readonly log?: (line: string) => void;
+  /** The run's abort signal: a sink waiting on the network (Ralph) gives up when it fires. */
+  readonly signal?: AbortSignal;
+  /**
+   * The ClickHouse part of the ralph and vector backends (event-sink tables, initial
+   * enrollments). @default a ClickHouse sink built from the config
+   */
+  readonly clickhouse?: Sink;
+}
+
+export function createSink(config: Config, options: CreateSinkOptions = {}): Sink {
   switch (config.backend) {
     case 'csv': {
       const dest = config.csvOutputDestination as string;
-      if (dest.startsWith('s3://')) {
-        throw new ConfigError([
-          {
-            key: 'csv_output_destination',
-            message: `csv_output_destination: got "${dest}"; s3:// destinations are not available yet, use a local directory`,
-          },
-        ]);
-      }
+      if (dest.startsWith('s3://')) return createCsvSink(config, s3DestinationFromConfig(config, dest));
       return createCsvSink(config, localDestination(dest));
     }
+    case 'ralph':
+      return createRalphSink(config, {
+        clickhouse: options.clickhouse ?? clickhousePart(config, options),
+        ...(options.log ? { log: options.log } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    case 'vector':
+      return createVectorSink(config, {
+        clickhouse: options.clickhouse ?? clickhousePart(config, options),
+        ...(options.stdout ? { stdout: options.stdout } : {}),
+      });
+    case 'clickhouse':
+      return createClickHouseSink(config, options.log ? { log: options.log } : {});
+    case 'chdb':
+      return createChdbNativeSink(config, options.log ? { log: options.log } : {});
     default:
       throw new ConfigError([
         { key: 'backend', message: `backend: got "${config.backend}"; this backend is not available yet, use csv` },

@@ -68,17 +68,62 @@ export interface RalphClientStats {
 }
 
 export interface RalphClient {
+  /** `Ralph at <origin><path>`: names the endpoint in messages (never the credentials). */
+  readonly where: string;
   /**
-   * Posts one batch. `statementsJson` is the JSON array text of the statements; `ids` lists the
-   * id of each of them (used to count what was skipped and to check the answer).
-   * @throws SinkError when the batch was refused or retries ran out; `written.statements` counts
-   * the statements this client saw acknowledged (inserted or already present) before.
+   * Posts one batch. `statementsJson` is the JSON array text (or its UTF-8 bytes) of the
+   * statements; `ids` lists the id of each of them (used to count what was skipped and to check
+   * the answer).
+   * @throws RalphBatchError when the batch was refused or retries ran out; `written.statements`
+   * counts the statements this client saw acknowledged (inserted or already present) before.
    */
-  postBatch(statementsJson: string, ids: readonly string[]): Promise<PostBatchResult>;
+  postBatch(statementsJson: string | Uint8Array, ids: readonly string[]): Promise<PostBatchResult>;
+  /**
+   * One cheap request (`GET <url>?limit=1`) before any data is made, so a wrong URL, an
+   * unreachable LRS or wrong credentials fail the run at once. Only answers that prove the
+   * configuration wrong fail (401, 404, no connection); a 403 (a write-only user may not read),
+   * 429 or 5xx (the POSTs will retry) let the run go on.
+   * @throws RalphBatchError naming the endpoint and the reason (never the password)
+   */
+  probe(): Promise<void>;
   getStats(): RalphClientStats;
   /** Closes the keep-alive connections; waits for batches in flight. */
   close(): Promise<void>;
+  /**
+   * Stops now: requests on the wire are cut and batches waiting for a retry give up, each
+   * failing with a RalphBatchError (whether the LRS stored a cut batch is unknown).
+   */
+  destroy(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * A batch (or the probe) failed. The message reads on its own; the parts are kept for callers
+ * that compose their own report (the ralph sink prints its run-wide counts instead of the
+ * client's).
+ */
+export class RalphBatchError extends SinkError {
+  /** Why it failed, without the endpoint and the counts: `HTTP 401, the LRS refused …: …`. */
+  readonly reason: string;
+  /** The LRS's HTTP status, when it answered. */
+  readonly status: number | undefined;
+  /** Retries spent on this batch before giving up. */
+  readonly retries: number;
+  /** Statements in the failed batch (0 for the probe). */
+  readonly batchSize: number;
+
+  constructor(
+    message: string,
+    written: { readonly statements: number },
+    details: { reason: string; status?: number; retries: number; batchSize: number },
+    options?: { cause?: unknown },
+  ) {
+    super(message, written, options);
+    this.reason = details.reason;
+    this.status = details.status;
+    this.retries = details.retries;
+    this.batchSize = details.batchSize;
+  }
 }
 
 const DEFAULTS = {
@@ -113,8 +158,14 @@ const UUID_PATTERN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 type Attempt =
   | { readonly kind: 'done'; readonly inserted: number }
-  | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number; readonly cause?: unknown }
-  | { readonly kind: 'fail'; readonly reason: string; readonly cause?: unknown };
+  | {
+      readonly kind: 'retry';
+      readonly reason: string;
+      readonly status?: number;
+      readonly retryAfterMs?: number;
+      readonly cause?: unknown;
+    }
+  | { readonly kind: 'fail'; readonly reason: string; readonly status?: number; readonly cause?: unknown };
 
 /**
  * Builds a client with one keep-alive connection pool to the LRS.
@@ -153,6 +204,21 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
   const limit = createLimiter(inFlight);
   const stats = { batches: 0, inserted: 0, alreadyPresent: 0, retries: 0 };
   let closed = false;
+  const stopping = new AbortController();
+  /** A backoff wait that ends early when destroy() is called. */
+  const wait = async (ms: number): Promise<void> => {
+    if (stopping.signal.aborted) return;
+    let onStop: (() => void) | undefined;
+    const stopped = new Promise<void>((resolve) => {
+      onStop = () => resolve();
+      stopping.signal.addEventListener('abort', onStop, { once: true });
+    });
+    try {
+      await Promise.race([sleep(ms), stopped]);
+    } finally {
+      if (onStop) stopping.signal.removeEventListener('abort', onStop);
+    }
+  };
 
   /** Response bodies are the server's words; keep them short and never echo the password. */
   function excerpt(text: string): string {
@@ -162,7 +228,7 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
     return out === '' ? '(empty body)' : out;
   }
 
-  async function attempt(body: string, ids: readonly string[]): Promise<Attempt> {
+  async function attempt(body: string | Uint8Array, ids: readonly string[]): Promise<Attempt> {
     let response: Dispatcher.ResponseData;
     try {
       response = await pool.request({
@@ -189,6 +255,7 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
         const id = UUID_PATTERN.exec(text)?.[0];
         return {
           kind: 'fail',
+          status,
           reason: id
             ? `statement ${id} already exists in the LRS with different content (HTTP 409: ${excerpt(text)})`
             : `a statement id already exists in the LRS with different content (HTTP 409: ${excerpt(text)})`,
@@ -198,12 +265,13 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
         const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
         return {
           kind: 'retry',
+          status,
           reason: `HTTP ${status}: ${excerpt(text)}`,
           ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         };
       }
       const hint = FAIL_FAST_HINTS[status] ?? 'unexpected answer from the LRS';
-      return { kind: 'fail', reason: `HTTP ${status}, ${hint}: ${excerpt(text)}` };
+      return { kind: 'fail', status, reason: `HTTP ${status}, ${hint}: ${excerpt(text)}` };
     } catch (error) {
       // The status arrived but the body did not: the connection broke or timed out mid-read.
       return transportFailure(error, timeoutMs);
@@ -215,16 +283,55 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
     return `${total} statement(s) acknowledged so far (${stats.inserted} inserted, ${stats.alreadyPresent} already present)`;
   }
 
-  function sinkError(message: string, cause: unknown): SinkError {
-    return new SinkError(
+  function sinkError(
+    message: string,
+    outcome: { readonly reason: string; readonly status?: number; readonly cause?: unknown },
+    retries: number,
+    batchSize: number,
+  ): RalphBatchError {
+    return new RalphBatchError(
       `${where}: ${message}; ${acknowledgedSoFar()}`,
       { statements: stats.inserted + stats.alreadyPresent },
-      cause === undefined ? undefined : { cause },
+      {
+        reason: outcome.reason,
+        retries,
+        batchSize,
+        ...(outcome.status === undefined ? {} : { status: outcome.status }),
+      },
+      outcome.cause === undefined ? undefined : { cause: outcome.cause },
     );
   }
 
-  async function postBatch(statementsJson: string, ids: readonly string[]): Promise<PostBatchResult> {
-    if (closed) throw sinkError('postBatch called after close()', undefined);
+  async function probe(): Promise<void> {
+    if (closed) throw sinkError('probe called after close()', { reason: 'client closed' }, 0, 0);
+    const url = new URL(endpoint.href);
+    url.searchParams.set('limit', '1');
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await pool.request({
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        headers: {
+          authorization: headers.authorization,
+          accept: 'application/json',
+          'x-experience-api-version': '1.0.3',
+        },
+        signal: AbortSignal.timeout(timeoutMs > 0 ? Math.min(timeoutMs, 30_000) : 30_000),
+      });
+    } catch (error) {
+      const failure = transportFailure(error, timeoutMs > 0 ? Math.min(timeoutMs, 30_000) : 30_000);
+      throw sinkError(`cannot reach the LRS: ${failure.reason}`, failure, 0, 0);
+    }
+    const status = response.statusCode;
+    const text = await readExcerpt(response.body).catch(() => '');
+    if (status === 401 || status === 404) {
+      const reason = `HTTP ${status}, ${FAIL_FAST_HINTS[status]}: ${excerpt(text)}`;
+      throw sinkError(`checking the endpoint before sending: ${reason}`, { reason, status }, 0, 0);
+    }
+  }
+
+  async function postBatch(statementsJson: string | Uint8Array, ids: readonly string[]): Promise<PostBatchResult> {
+    if (closed) throw sinkError('postBatch called after close()', { reason: 'client closed' }, 0, ids.length);
     return limit(async () => {
       let retries = 0;
       for (;;) {
@@ -237,12 +344,19 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
           return result;
         }
         if (outcome.kind === 'fail') {
-          throw sinkError(`batch of ${ids.length} statement(s) refused: ${outcome.reason}`, outcome.cause);
+          throw sinkError(
+            `batch of ${ids.length} statement(s) refused: ${outcome.reason}`,
+            outcome,
+            retries,
+            ids.length,
+          );
         }
         if (retries >= maxRetries) {
           throw sinkError(
             `batch of ${ids.length} statement(s) failed after ${retries} retr${retries === 1 ? 'y' : 'ies'}: ${outcome.reason}`,
-            outcome.cause,
+            outcome,
+            retries,
+            ids.length,
           );
         }
         retries += 1;
@@ -251,7 +365,15 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
         const jittered = Math.floor(random() * ceiling);
         const delayMs = Math.max(jittered, Math.min(outcome.retryAfterMs ?? 0, retryMaxMs));
         options.onRetry?.({ retry: retries, delayMs, reason: outcome.reason, batchSize: ids.length });
-        await sleep(delayMs);
+        await wait(delayMs);
+        if (stopping.signal.aborted) {
+          throw sinkError(
+            `batch of ${ids.length} statement(s) cancelled while waiting to retry`,
+            { reason: `cancelled (the run was stopped) after: ${outcome.reason}` },
+            retries,
+            ids.length,
+          );
+        }
       }
     });
   }
@@ -262,8 +384,17 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
     await pool.close();
   }
 
+  async function destroy(): Promise<void> {
+    closed = true;
+    stopping.abort();
+    if (!pool.destroyed) await pool.destroy();
+  }
+
   return {
+    where,
     postBatch,
+    probe,
+    destroy,
     getStats: () => ({ ...stats }),
     close,
     [Symbol.asyncDispose]: close,
@@ -325,7 +456,7 @@ function parseInserted(text: string, ids: readonly string[], excerpt: (text: str
   return { kind: 'done', inserted: stored.length };
 }
 
-function transportFailure(error: unknown, timeoutMs: number): Attempt {
+function transportFailure(error: unknown, timeoutMs: number): Attempt & { readonly kind: 'retry' | 'fail' } {
   const code = (error as { code?: unknown } | null)?.code;
   const name = (error as { name?: unknown } | null)?.name;
   if (typeof code === 'string' && NON_RETRYABLE_CODES.has(code)) {

@@ -32,10 +32,26 @@ export interface TableWriteSummary {
   readonly location: string;
 }
 
+/** What a load left in ClickHouse: counts per table and numbers read back from the reports. */
+export interface ClickHouseLoadSummary {
+  /** Rows per table in ClickHouse after the load (verified against the plan). */
+  readonly counts: Partial<Record<TableKey, number>>;
+  /** Rows per table before the load, when the tables were not empty. */
+  readonly before?: Partial<Record<TableKey, number>>;
+  /** Headline numbers read back from the reporting tables. */
+  readonly headlines?: {
+    readonly enrolledLearners: number;
+    readonly videoPlays: number;
+    readonly problemAttempts: number;
+  };
+}
+
 export interface SinkSummary {
   readonly tables: Partial<Record<TableKey, TableWriteSummary>>;
   /** Extra lines for the final summary (e.g. Ralph's inserted / already present counts). */
   readonly notes: readonly string[];
+  /** Set by backends that load ClickHouse: the summary then shows an "in ClickHouse" column. */
+  readonly clickhouse?: ClickHouseLoadSummary;
 }
 
 export interface Sink {

@@ -12,6 +12,7 @@
  */
 
 import { createRequire } from 'node:module';
+import { resolve as resolvePath } from 'node:path';
 import { inspect } from 'node:util';
 import { type ClickHouseClient, ClickHouseLogLevel, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
@@ -109,6 +110,12 @@ export interface CreateClickHouseOptions {
    * @default ClickHouseLogLevel.OFF
    */
   readonly clientLogLevel?: ClickHouseLogLevel;
+  /**
+   * `chdb/connection`, already loaded, for the embedded target: lets a caller that resolves chdb
+   * from elsewhere (the GitHub Action installs it at run time) skip {@link loadChdbConnection}.
+   * @default loadChdbConnection()
+   */
+  readonly chdbModule?: ChdbConnectionModule;
 }
 
 /**
@@ -152,7 +159,7 @@ export async function createClickHouse(
   const httpSettings = { ...BASE_SETTINGS, ...HTTP_SETTINGS, ...options.clickhouseSettings };
   switch (target.kind) {
     case 'embedded':
-      return openEmbedded(target, { settings, log });
+      return openEmbedded(target, { settings, log }, options.chdbModule);
     case 'url':
       return openUrl(target, { settings: httpSettings, log });
     case 'container':
@@ -179,12 +186,16 @@ export async function createClickHouse(
  */
 export function targetFromConfig(
   config: Pick<Config, 'dbHost' | 'dbPort' | 'dbUsername' | 'dbPassword' | 'dbName'>,
+  cwd: string = process.cwd(),
 ): ClickHouseTarget {
   const host = (config.dbHost ?? '').trim();
   if (host === '' || host === 'embedded') return { kind: 'embedded' };
   if (host.startsWith('embedded:')) {
     const path = host.slice('embedded:'.length);
-    return path === '' ? { kind: 'embedded' } : { kind: 'embedded', path };
+    if (path === '') return { kind: 'embedded' };
+    // A relative data directory is relative to where the command runs, fixed once here so every
+    // caller opens the same directory.
+    return { kind: 'embedded', path: path === ':memory:' ? path : resolvePath(cwd, path) };
   }
   if (host === 'container') return { kind: 'container' };
   if (host.startsWith('container:')) {
@@ -348,7 +359,7 @@ async function closeQuietly(client: ClickHouseClient): Promise<void> {
 // embedded (chdb)
 
 /** The part of `chdb/connection` this module uses. */
-interface ChdbConnectionModule {
+export interface ChdbConnectionModule {
   createChdbConnection(options?: { path?: string }): NonNullable<Parameters<typeof createClient>[0]>['connection'];
 }
 
@@ -371,9 +382,13 @@ interface ClientBase {
   readonly log: { readonly level: ClickHouseLogLevel };
 }
 
-async function openEmbedded(target: EmbeddedTarget, base: ClientBase): Promise<ClickHouse> {
+async function openEmbedded(
+  target: EmbeddedTarget,
+  base: ClientBase,
+  chdbModule?: ChdbConnectionModule,
+): Promise<ClickHouse> {
   const description = describeTarget(target);
-  const { createChdbConnection } = loadChdbConnection();
+  const { createChdbConnection } = chdbModule ?? loadChdbConnection();
   let connection: ReturnType<ChdbConnectionModule['createChdbConnection']>;
   try {
     connection = createChdbConnection({ path: target.path ?? ':memory:' });

@@ -158,6 +158,12 @@ export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}
 
   const shardIndex = num('shardIndex');
   const shardCount = num('shardCount');
+  if (shardCount !== undefined && shardCount > 1 && scalars.loadFromS3After === true) {
+    problems.add(
+      'load_from_s3_after',
+      `load_from_s3_after: got true with shard_count ${shardCount}; a sharded dataset is loaded once, after every shard is written: run load-db-from-s3 then`,
+    );
+  }
   if (shardIndex !== undefined && shardCount !== undefined && shardIndex >= shardCount) {
     problems.add(
       'shard_index',

@@ -156,5 +156,14 @@ export const TABLES: Readonly<Record<TableKey, TableLayout>> = {
   },
 };
 
+/**
+ * File name of a table's CSV for shard `index` of `count`: the event-sink files keep their
+ * names (only shard 0 writes them); the xAPI file becomes `xapi.shard-2-of-4.csv.gz`, so shards
+ * can share one destination. `index` may be a ClickHouse glob such as `{0..3}`.
+ */
+export function shardCsvFile(table: TableKey, index: number | string, count: number): string {
+  return table === 'xapi' && count > 1 ? `xapi.shard-${index}-of-${count}.csv.gz` : TABLES[table].csvFile;
+}
+
 /** Event-sink tables first, xAPI last: the load order that gives correct Aspects reports. */
 export const LOAD_ORDER: readonly TableKey[] = TABLE_KEYS;

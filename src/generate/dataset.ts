@@ -38,12 +38,50 @@ export interface DatasetPlan {
   readonly enrollmentChunks: number;
   /** E: one `registered` statement per (course, enrolled learner). */
   readonly enrollmentStatements: number;
-  /** X: `num_xapi_batches × batch_size`. */
+  /** X: `num_xapi_batches × batch_size` (this shard's part of it). */
   readonly randomStatements: number;
+  /** First random batch of this shard; the xAPI chunks after the enrollments map onto batches from here. */
+  readonly firstRandomBatch: number;
+  /** `{ index, count }` of the shard this plan covers (`{0, 1}` when the dataset is not sharded). */
+  readonly shard: { readonly index: number; readonly count: number };
 }
 
-/** Chunk counts and expected row counts (the volume formulas, with the original's bugs fixed). */
-export function planDataset(world: World): DatasetPlan {
+/**
+ * The random batches of shard `index` of `count`: a contiguous range, so shards are disjoint,
+ * cover every batch, and any shard can be made alone.
+ */
+export function shardBatchRange(numBatches: number, index: number, count: number): { first: number; end: number } {
+  return { first: Math.floor((index * numBatches) / count), end: Math.floor(((index + 1) * numBatches) / count) };
+}
+
+/**
+ * Chunk counts and expected row counts (the volume formulas, with the original's bugs fixed).
+ * With `shard_count > 1` the plan covers the config's shard: its slice of the random batches,
+ * plus — on shard 0 only — the event-sink tables and the initial enrollments. Pass
+ * `{ wholeDataset: true }` for the plan of the whole, unsharded dataset (what loaders verify).
+ */
+export function planDataset(world: World, options: { wholeDataset?: boolean } = {}): DatasetPlan {
+  const shard =
+    options.wholeDataset === true
+      ? { index: 0, count: 1 }
+      : { index: world.config.shardIndex, count: world.config.shardCount };
+  const full = planWhole(world);
+  if (shard.count === 1) return { ...full, shard };
+  const { first, end } = shardBatchRange(world.config.numXapiBatches, shard.index, shard.count);
+  const batches = end - first;
+  const onFirstShard = shard.index === 0;
+  const empty = (key: TableKey): TablePlan => ({ key, chunks: 0, rows: 0 });
+  const enrollmentChunks = onFirstShard ? full.enrollmentChunks : 0;
+  const enrollmentStatements = onFirstShard ? full.enrollmentStatements : 0;
+  const randomStatements = batches * world.config.batchSize;
+  const tables = Object.fromEntries(
+    TABLE_KEYS.map((key) => [key, onFirstShard || key === 'xapi' ? full.tables[key] : empty(key)]),
+  ) as Record<TableKey, TablePlan>;
+  tables.xapi = { key: 'xapi', chunks: enrollmentChunks + batches, rows: enrollmentStatements + randomStatements };
+  return { tables, enrollmentChunks, enrollmentStatements, randomStatements, firstRandomBatch: first, shard };
+}
+
+function planWhole(world: World): Omit<DatasetPlan, 'shard'> {
   const { config, courses } = world;
   const C = courses.length;
   const P = config.numCoursePublishes;
@@ -67,13 +105,14 @@ export function planDataset(world: World): DatasetPlan {
     enrollmentChunks,
     enrollmentStatements: world.totalEnrollments,
     randomStatements,
+    firstRandomBatch: 0,
   };
 }
 
 /** Streams xAPI chunk `index` to `visit`: enrollment chunks first, then random batches. */
 export function visitXapiChunk(world: World, plan: DatasetPlan, index: number, visit: StatementVisitor): void {
   if (index < plan.enrollmentChunks) visitEnrollmentBatch(world, index, visit);
-  else visitRandomBatch(world, index - plan.enrollmentChunks, visit);
+  else visitRandomBatch(world, plan.firstRandomBatch + index - plan.enrollmentChunks, visit);
 }
 
 /** xAPI chunk `index` as an array. */

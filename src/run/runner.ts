@@ -7,7 +7,7 @@
 import { createSink } from '../backends/index.ts';
 import type { Sink, SinkSummary } from '../backends/sink.ts';
 import type { Config } from '../config/types.ts';
-import { describeError, SinkError, XapiDbLoadError } from '../errors.ts';
+import { describeError, SinkError, VerificationError, XapiDbLoadError } from '../errors.ts';
 import type { TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
@@ -51,7 +51,7 @@ function* chunkSpecs(sink: Sink, plan: DatasetPlan): Generator<ChunkSpec> {
 export async function runLoadDb(config: Config, options: RunOptions = {}): Promise<RunResult> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => {});
-  const sink = options.sink ?? createSink(config);
+  const sink = options.sink ?? createSink(config, { log, ...(options.signal ? { signal: options.signal } : {}) });
   const startedAt = clock.now();
 
   options.signal?.throwIfAborted();
@@ -94,11 +94,14 @@ export async function runLoadDb(config: Config, options: RunOptions = {}): Promi
   } catch (error) {
     options.progress?.finish();
     await sink.abort().catch((abortError) => log(`cleanup after failure also failed: ${describeError(abortError)}`));
-    if (error instanceof SinkError) throw error;
+    // A sink's own error already says what was written; a failed verification is its own verdict.
+    if (error instanceof SinkError || error instanceof VerificationError) throw error;
     const counts = Object.entries(written)
       .map(([table, rows]) => `${table}=${rows}`)
       .join(', ');
-    const message = `load-db failed: ${describeError(error)}\nRows handed to the sink before the failure: ${counts || 'none'} (nothing was committed)`;
+    // Rows handed over are not necessarily rows stored: files are never committed after a
+    // failure, but a network sink (Ralph) may have stored some; it logs what was acknowledged.
+    const message = `load-db failed: ${describeError(error)}\nRows handed to the sink before the failure: ${counts || 'none'}`;
     throw new SinkError(message, written as Record<string, number>, { cause: error });
   } finally {
     await pool?.close();

@@ -6,7 +6,11 @@ import { formatBytes, formatInt } from './format.ts';
 import type { RunResult } from './runner.ts';
 
 export function formatSummary(result: RunResult): string {
-  const rows: string[][] = [['table', 'rows', 'expected', 'size', 'raw', 'location']];
+  // Backends that load ClickHouse add what is there now, next to what the plan expects.
+  const loaded = result.summary.clickhouse;
+  const rows: string[][] = [
+    ['table', 'rows', 'expected', ...(loaded ? ['in ClickHouse'] : []), 'size', 'raw', 'location'],
+  ];
   let totalBytes = 0;
   let totalRaw = 0;
   for (const key of TABLE_KEYS) {
@@ -18,6 +22,7 @@ export function formatSummary(result: RunResult): string {
       TABLES[key].table,
       formatInt(t.rows),
       formatInt(result.plan.tables[key].rows),
+      ...(loaded ? [loaded.counts[key] === undefined ? '-' : formatInt(loaded.counts[key])] : []),
       formatBytes(t.bytes),
       formatBytes(t.rawBytes),
       t.location,
@@ -26,7 +31,9 @@ export function formatSummary(result: RunResult): string {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
   const lines = rows.map((r) =>
     r
-      .map((cell, col) => (col >= 1 && col <= 4 ? cell.padStart(widths[col] ?? 0) : cell.padEnd(widths[col] ?? 0)))
+      .map((cell, col) =>
+        col >= 1 && col < r.length - 1 ? cell.padStart(widths[col] ?? 0) : cell.padEnd(widths[col] ?? 0),
+      )
       .join('  ')
       .trimEnd(),
   );

@@ -1,0 +1,455 @@
+/**
+ * `chdb` backend (the original's fastest path): the dataset as LZ4-compressed ClickHouse Native
+ * files, partitioned by year, written through the embedded engine (chdb) to a local directory
+ * or an `s3://bucket/prefix/` folder, and, with `load_from_s3_after`, loaded into ClickHouse
+ * file by file while generation continues (`INSERT … SELECT FROM s3(…, 'Native')`, or `file()`
+ * for a local directory and the embedded engine). Names and units: see
+ * `../clickhouse/native-files.ts`.
+ *
+ * How a file is made: the workers' CSV chunks of one file are appended to a temporary CSV file;
+ * the engine converts it with one `INSERT INTO FUNCTION file(…, 'Native', …, 'lz4') PARTITION BY
+ * toYear(emission_time, 'UTC') SELECT * FROM file(csv)` into a temporary folder; each file it
+ * wrote is then handed to the destination, which gives it its real name only when complete.
+ * The same config and seed give the same bytes on every run (no wall-clock, pinned settings).
+ *
+ * One chdb engine per process: when the load target is the embedded engine, the converter and
+ * the loader are the same connection. Without `load_from_s3_after` nothing but the converter is
+ * opened (quirk Q19: the original connected to ClickHouse even when it would load nothing).
+ */
+
+import type { FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BULK_INSERT_SETTINGS, resolveTarget } from '../clickhouse/bulk.ts';
+import { type ClickHouse, createClickHouse, redactSecrets } from '../clickhouse/connect.ts';
+import {
+  describeNativeLocation,
+  NATIVE_SUFFIX,
+  type NativeLocation,
+  nativeBaseName,
+  nativeCredentials,
+  nativeFileLocation,
+  nativeLocationFromConfig,
+  nativeStructure,
+  renderNativeLoad,
+  renderNativeWrite,
+  STATEMENTS_PER_NATIVE_FILE,
+} from '../clickhouse/native-files.ts';
+import {
+  ASPECTS_DBT_VERSION,
+  initSchema,
+  optimizeFinal,
+  reloadDictionaries,
+  schemaNamesFromConfig,
+} from '../clickhouse/schema.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigError, describeError, SinkError, XapiDbLoadError } from '../errors.ts';
+import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
+import type { DatasetPlan } from '../generate/dataset.ts';
+import { formatInt } from '../run/format.ts';
+import { compareCounts, countLoadedTables, type TableCountsByKey, verificationError } from '../run/verify.ts';
+import type { ChunkResult } from '../run/worker-protocol.ts';
+import type { Destination } from '../storage/destination.ts';
+import { localDestination } from '../storage/local.ts';
+import { s3DestinationFromConfig, s3SettingsFromConfig } from '../storage/s3.ts';
+import { shouldInitSchema } from './clickhouse.ts';
+import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
+
+export interface ChdbNativeSinkOptions {
+  /**
+   * An open embedded engine to convert with (and to load into, when the load target is the
+   * embedded engine). The sink does not close it. @default the config's embedded target, else
+   * an in-memory engine
+   */
+  readonly engine?: ClickHouse;
+  /** An open load target (with `load_from_s3_after`); not closed. @default the config's target */
+  readonly loader?: ClickHouse;
+  /** Where the files go. @default from `native_output_destination` / `s3_bucket` + `s3_prefix` */
+  readonly destination?: Destination;
+  /** Informational lines; never data or secrets. */
+  readonly log?: (line: string) => void;
+  /** Directory for temporary CSV and Native files. @default the OS temporary directory */
+  readonly tempDir?: string;
+}
+
+/** xAPI chunks per worker job: ~4,096 statements, as the other backends. */
+const STATEMENTS_PER_JOB = 4096;
+
+/** The chunks that make one file: a table, the first chunk and one past the last. */
+interface Unit {
+  readonly table: TableKey;
+  readonly start: number;
+  readonly end: number;
+  /** Base name, `{_partition_id}` for the year of xAPI files. */
+  readonly name: string;
+}
+
+interface OpenUnit extends Unit {
+  readonly csvPath: string;
+  readonly handle: FileHandle;
+  rows: number;
+  rawBytes: number;
+}
+
+interface TableTotals {
+  rows: number;
+  bytes: number;
+  rawBytes: number;
+  files: number;
+}
+
+/**
+ * The `chdb` backend.
+ *
+ * @example
+ * const config = await loadConfig('native.yaml'); // backend: chdb, native_output_destination: out/
+ * const result = await runLoadDb(config, { sink: createChdbNativeSink(config, { log: console.error }) });
+ */
+export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOptions = {}): Sink {
+  const location: NativeLocation = nativeLocationFromConfig(config);
+  const settings = s3SettingsFromConfig(config);
+  const secrets = settings.secretAccessKey ? [settings.secretAccessKey] : [];
+  const credentials = nativeCredentials(settings);
+  const destination =
+    options.destination ??
+    (location.kind === 'local'
+      ? localDestination(location.directory, location.from)
+      : s3DestinationFromConfig(config, location.url, { key: location.from }));
+  const target = resolveTarget(config);
+  const names = schemaNamesFromConfig(config, config.dbReportingName);
+  const log = options.log ?? (() => {});
+  const loading = config.loadFromS3After;
+  const filesPerXapiUnit = Math.max(1, Math.floor(STATEMENTS_PER_NATIVE_FILE / config.batchSize));
+  const chunksPerJob = Math.max(1, Math.floor(STATEMENTS_PER_JOB / config.batchSize));
+
+  let engine: ClickHouse | undefined = options.engine;
+  let loader: ClickHouse | undefined = options.loader;
+  const owned: ClickHouse[] = [];
+  let plan: DatasetPlan | undefined;
+  let work: string | undefined;
+  let current: OpenUnit | undefined;
+  let unitCounter = 0;
+  let before: TableCountsByKey | undefined;
+  let dictionariesReloaded = false;
+  const totals = new Map<TableKey, TableTotals>(
+    TABLE_KEYS.map((k) => [k, { rows: 0, bytes: 0, rawBytes: 0, files: 0 }]),
+  );
+  const loaded = new Map<TableKey, number>();
+
+  const where = describeNativeLocation(location);
+  const description = `LZ4 Native files (chdb) in ${where}${loading ? ', loaded into ClickHouse as written' : ''}`;
+
+  /** The unit (file) chunk `index` of `table` belongs to. */
+  const unitOf = (table: TableKey, index: number): Unit => {
+    const p = plan as DatasetPlan;
+    const chunks = p.tables[table].chunks;
+    if (table === 'externalIds') return { table, start: 0, end: chunks, name: nativeBaseName(table, 0, false) };
+    if (table !== 'xapi') return { table, start: index, end: index + 1, name: nativeBaseName(table, index, false) };
+    const enrollment = index < p.enrollmentChunks;
+    const base = enrollment ? 0 : p.enrollmentChunks;
+    const limit = enrollment ? p.enrollmentChunks : chunks;
+    // Random files are numbered by their first batch in the whole dataset, so the shards of a
+    // sharded run (each starting at its firstRandomBatch) never write the same name.
+    const offset = enrollment ? 0 : p.firstRandomBatch;
+    const global = index - base + offset;
+    const first = Math.max(base, index - (global % filesPerXapiUnit));
+    return {
+      table,
+      start: first,
+      end: Math.min(index - (global % filesPerXapiUnit) + filesPerXapiUnit, limit),
+      name: nativeBaseName(table, first - base + offset, enrollment),
+    };
+  };
+
+  const failure = (what: string, error: unknown): SinkError => {
+    const text = redactSecrets(describeError(error).split('\n')[0] ?? '', secrets);
+    const written: Record<string, number> = {};
+    for (const [key, t] of totals) if (t.rows > 0) written[key] = t.rows;
+    const loadedList = [...loaded].map(([k, n]) => `${k}=${formatInt(n)}`).join(', ');
+    return new SinkError(
+      `${what} failed: ${text}\nRows in Native files before the failure: ${
+        Object.entries(written)
+          .map(([k, n]) => `${k}=${formatInt(n)}`)
+          .join(', ') || 'none'
+      }${loading ? `; rows loaded into ClickHouse: ${loadedList || 'none'}` : ''}`,
+      written,
+      { cause: error },
+    );
+  };
+
+  const loadFile = async (table: TableKey, name: string, rows: number): Promise<void> => {
+    const ch = loader as ClickHouse;
+    if (table === 'xapi' && !dictionariesReloaded) {
+      dictionariesReloaded = true;
+      try {
+        await reloadDictionaries(ch, names);
+      } catch (error) {
+        throw failure('Reloading the course, block, tag and PII dictionaries', error);
+      }
+    }
+    const fileLocation = nativeFileLocation(location, settings, name);
+    const statement = renderNativeLoad(table, fileLocation, {
+      local: location.kind === 'local',
+      credentials,
+      cluster: config.dbCluster,
+      chronological: config.xapiLoadOrder === 'chronological',
+      names,
+    });
+    try {
+      await ch.client.command({
+        query: statement.query,
+        query_params: { ...statement.params },
+        clickhouse_settings: BULK_INSERT_SETTINGS,
+      });
+    } catch (error) {
+      throw failure(`Loading ${name} into ${statement.target} on ${ch.description}`, error);
+    }
+    loaded.set(table, (loaded.get(table) ?? 0) + rows);
+  };
+
+  /** The conversion in flight (at most one), and the error it ended with. */
+  let pending: Promise<void> | undefined;
+  let pendingError: { readonly error: unknown } | undefined;
+
+  /** Waits for the conversion in flight; rethrows its error. */
+  const settle = async (): Promise<void> => {
+    await pending;
+    pending = undefined;
+    if (pendingError) {
+      const { error } = pendingError;
+      pendingError = undefined;
+      throw error;
+    }
+  };
+
+  /**
+   * Closes the open unit and converts it in the background, so the workers' next chunks are
+   * written meanwhile. One conversion at a time keeps files, and loads, in order. Measured with
+   * the single-stream parser, 500,000 statements to a local directory on 2 shared cores: 41k
+   * statements/s converting in line, 65k–81k in the background (csv backend: 138k).
+   */
+  const finishUnit = async (): Promise<void> => {
+    const unit = current;
+    if (!unit) return;
+    current = undefined;
+    await unit.handle.close();
+    await settle();
+    pending = convertUnit(unit).then(
+      () => {},
+      (error: unknown) => {
+        pendingError = { error };
+      },
+    );
+  };
+
+  /** Converts a closed unit into Native files, publishes them, and loads them when asked. */
+  const convertUnit = async (unit: OpenUnit): Promise<void> => {
+    const outDir = join(work as string, `out-${unitCounter++}`);
+    await mkdir(outDir);
+    const ch = engine as ClickHouse;
+    try {
+      await ch.client.command({
+        query: renderNativeWrite(unit.table),
+        query_params: {
+          output: join(outDir, `${unit.name}${NATIVE_SUFFIX}`),
+          input: unit.csvPath,
+          structure: nativeStructure(unit.table),
+        },
+      });
+    } catch (error) {
+      throw failure(
+        `Writing ${unit.name}${NATIVE_SUFFIX} (${formatInt(unit.rows)} rows) with ${ch.description}`,
+        error,
+      );
+    }
+    await rm(unit.csvPath, { force: true });
+    const produced = (await readdir(outDir)).filter((n) => n.endsWith(NATIVE_SUFFIX)).sort();
+    const total = totals.get(unit.table) as TableTotals;
+    const written: string[] = [];
+    for (const name of produced) {
+      const data = await readFile(join(outDir, name));
+      try {
+        const file = await destination.createFile(name);
+        try {
+          await file.write(data);
+          await file.commit();
+        } catch (error) {
+          await file.abort();
+          throw error;
+        }
+      } catch (error) {
+        throw failure(`Writing ${name} to ${where}`, error);
+      }
+      total.bytes += data.byteLength;
+      total.files += 1;
+      written.push(name);
+    }
+    total.rows += unit.rows;
+    total.rawBytes += unit.rawBytes;
+    await rm(outDir, { recursive: true, force: true });
+    if (loading) {
+      if (written.length === 1) {
+        await loadFile(unit.table, written[0] as string, unit.rows);
+      } else {
+        // A unit split by year: the rows per file are not known here, only their total.
+        for (const name of written) await loadFile(unit.table, name, 0);
+        loaded.set(unit.table, (loaded.get(unit.table) ?? 0) + unit.rows);
+      }
+    }
+  };
+
+  const closeOwned = async (): Promise<void> => {
+    for (const ch of owned.splice(0).reverse()) await ch.close().catch(() => {});
+  };
+
+  return {
+    description,
+
+    async preflight() {
+      await destination.checkWritable();
+      if (loading && location.kind === 'local' && target.kind !== 'embedded' && !options.loader) {
+        throw new ConfigError([
+          {
+            key: location.from,
+            message:
+              `${location.from}: got the local directory ${JSON.stringify(location.directory)}; with load_from_s3_after ` +
+              'only the embedded engine (db_host: embedded) can load local files. Write to s3://bucket/prefix/ instead',
+          },
+        ]);
+      }
+      // One chdb per process: when the load target is embedded, convert with the same engine.
+      if (!engine) {
+        if (options.loader?.kind === 'embedded') engine = options.loader;
+        else {
+          engine = await createClickHouse(target.kind === 'embedded' ? target : { kind: 'embedded' });
+          owned.push(engine);
+        }
+      }
+      if (engine.kind !== 'embedded') {
+        throw new XapiDbLoadError(`chdb sink: the converter must be the embedded engine, got ${engine.description}`);
+      }
+      if (!loading) return;
+      if (!loader) {
+        if (target.kind === 'embedded') loader = engine;
+        else {
+          loader = await createClickHouse(target);
+          owned.push(loader);
+        }
+      }
+      if (shouldInitSchema(config, loader.kind)) {
+        log(`Creating the Aspects schema (aspects-dbt ${ASPECTS_DBT_VERSION}) on ${loader.description} if missing`);
+        await initSchema(loader, names);
+      }
+      try {
+        before = await countLoadedTables(loader, names);
+      } catch (error) {
+        throw new XapiDbLoadError(
+          `The Aspects tables are missing or unreadable on ${loader.description} (${loader.redact(describeError(error))}); ` +
+            'create them with `xapi-db-load init-schema` or set `init_schema: true`',
+          { cause: error },
+        );
+      }
+    },
+
+    tables: () => TABLE_KEYS,
+
+    chunkFormat(table: TableKey, index: number): ChunkFormat {
+      if (table !== 'xapi' || !plan) return { encoding: 'csv', gzipLevel: null, withIds: false, group: 1 };
+      // A worker job never spans two files (nor the enrolment / random boundary).
+      const unit = unitOf(table, index);
+      return { encoding: 'csv', gzipLevel: null, withIds: false, group: Math.min(chunksPerJob, unit.end - index) };
+    },
+
+    async open(datasetPlan) {
+      plan = datasetPlan;
+      work = await mkdtemp(join(options.tempDir ?? tmpdir(), 'xapi-db-load-native-'));
+    },
+
+    async write(chunk: ChunkResult) {
+      // A failed conversion stops the run at the next chunk, not only at the next file.
+      if (pendingError) await settle();
+      const unit = unitOf(chunk.table, chunk.index);
+      if (current && (current.table !== unit.table || current.start !== unit.start)) await finishUnit();
+      if (!current) {
+        const csvPath = join(work as string, `in-${unitCounter++}.csv`);
+        current = { ...unit, csvPath, handle: await open(csvPath, 'w'), rows: 0, rawBytes: 0 };
+      }
+      await current.handle.write(chunk.data);
+      current.rows += chunk.rows;
+      current.rawBytes += chunk.data.byteLength;
+      if (chunk.index + chunk.count >= unit.end) await finishUnit();
+    },
+
+    async endTable(table: TableKey) {
+      if (current?.table === table) await finishUnit();
+    },
+
+    async close(): Promise<SinkSummary> {
+      await finishUnit();
+      await settle();
+      if (work) await rm(work, { recursive: true, force: true });
+      work = undefined;
+      const datasetPlan = plan as DatasetPlan;
+      const tables: Partial<Record<TableKey, TableWriteSummary>> = {};
+      for (const key of TABLE_KEYS) {
+        const t = totals.get(key) as TableTotals;
+        const pattern = nativeBaseName(key, 0, false)
+          .replace(/_0$|_1$/, '_{i}')
+          .replace('{_partition_id}', '{year}');
+        tables[key] = {
+          rows: t.rows,
+          bytes: t.bytes,
+          rawBytes: t.rawBytes,
+          location: `${where} (${formatInt(t.files)} file${t.files === 1 ? '' : 's'} ${pattern}${NATIVE_SUFFIX})`,
+        };
+      }
+      const files = [...totals.values()].reduce((n, t) => n + t.files, 0);
+      const notes = [`Wrote ${formatInt(files)} LZ4 Native files to ${where}`];
+      if (!loading || !loader) {
+        notes.push(
+          'Load them into ClickHouse with `xapi-db-load load-db --load_db_only` (same config), or set load_from_s3_after: true',
+        );
+        await closeOwned();
+        return { tables, notes };
+      }
+      const ch = loader;
+      if (config.optimizeFinal) {
+        log('OPTIMIZE … FINAL on the ReplacingMergeTree tables, so reports read one row per key');
+        try {
+          await optimizeFinal(ch, names);
+        } catch (error) {
+          throw failure('OPTIMIZE … FINAL', error);
+        }
+      }
+      let after: TableCountsByKey;
+      try {
+        after = await countLoadedTables(ch, names);
+      } catch (error) {
+        throw failure('Counting the loaded rows', error);
+      }
+      const report = compareCounts(datasetPlan, names, after, before ? { before } : {});
+      if (!report.ok) throw verificationError(report, `${ch.description}, loading ${where}`);
+      log(`Verified: every table holds the rows the dataset plan expects (${TABLE_KEYS.length} tables)`);
+      notes.push(`Loaded into ${ch.description} as the files were written; every table verified`);
+      await closeOwned();
+      return { tables, notes, clickhouse: { counts: after, ...(before ? { before } : {}) } };
+    },
+
+    async abort() {
+      try {
+        await pending;
+        pending = undefined;
+        pendingError = undefined;
+        await current?.handle.close().catch(() => {});
+        current = undefined;
+        if (work) await rm(work, { recursive: true, force: true });
+        work = undefined;
+      } catch (error) {
+        log(`cleanup after failure also failed: ${describeError(error)}`);
+      } finally {
+        await closeOwned();
+      }
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/** Registers `xapi-db-load init-schema` on the CLI program (kept here so src/cli.ts stays small). */
+
+import { fileURLToPath } from 'node:url';
+import { type Command, Option } from 'commander';
+import type { CliIo } from '../cli.ts';
+import { loadConfig } from '../config/index.ts';
+import { resolveTarget } from './bulk.ts';
+import { createClickHouse } from './connect.ts';
+import { formatInitSchemaReport, initSchemaWithReport } from './init-report.ts';
+import { schemaNamesFromConfig } from './schema.ts';
+
+const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../configs/default_config.yaml', import.meta.url));
+
+const INIT_SCHEMA_HELP = `
+Creates the databases (db_name, db_event_sink_name, db_reporting_name), SQL functions, the raw
+xAPI table, the seven event-sink tables, the materialized-view chain, dictionaries and reporting
+views of Open edX Aspects on the ClickHouse that db_host names. Running it again is safe: tables
+and materialized views that exist are kept with their rows; functions, dictionaries and views are
+replaced.
+
+Exit codes:
+  0  the schema is in place
+  1  ClickHouse is unreachable or rejected a statement (the statement is named)
+  2  usage or configuration error`;
+
+interface InitSchemaOptions {
+  config_file?: string;
+  configFile?: string;
+}
+
+/** Adds the `init-schema` command; `setExitCode` receives its exit code. */
+export function addInitSchemaCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+  program
+    .command('init-schema')
+    .description('Create the Aspects ClickHouse schema on the configured target (idempotent).')
+    .addOption(
+      new Option('--config_file <path>', 'YAML configuration file').default(
+        undefined,
+        'the packaged configs/default_config.yaml',
+      ),
+    )
+    .addOption(new Option('--config-file <path>', 'alias of --config_file').hideHelp())
+    .addHelpText('after', INIT_SCHEMA_HELP)
+    .action(async (options: InitSchemaOptions) => {
+      const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
+      const config = await loadConfig(path, { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) });
+      const ch = await createClickHouse(resolveTarget(config));
+      try {
+        const report = await initSchemaWithReport(ch, schemaNamesFromConfig(config, config.dbReportingName));
+        io.stdout.write(`${formatInitSchemaReport(report)}\n`);
+      } finally {
+        await ch.close();
+      }
+      setExitCode(0);
+    });
+}

@@ -1,0 +1,403 @@
+/**
+ * `seedAspects(config)`: one call gives a test a ClickHouse with the Aspects schema and a known
+ * dataset in it. The dataset comes from the cache when its hash is there (bulk load, no
+ * generation); otherwise it is generated into the cache first, then loaded.
+ */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClickHouseClient } from '@clickhouse/client';
+import {
+  type CachedDataset,
+  cachedDataset,
+  type DatasetGenerator,
+  generateCsvDataset,
+} from '../cache/cached-dataset.ts';
+import { type DatasetCacheStore, LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
+import { bulkLoadCsv } from '../clickhouse/bulk-load.ts';
+import { type ClickHouse, createClickHouse, resolveUrlTarget, type UrlTarget } from '../clickhouse/connect.ts';
+import { countRows, type LoadedTable, type TableCounts } from '../clickhouse/counts.ts';
+import {
+  dropSchema,
+  IDENTIFIER_PATTERN,
+  initSchema,
+  optimizeFinal,
+  type SchemaNames,
+  schemaNamesFromConfig,
+} from '../clickhouse/schema.ts';
+import { datasetHash } from '../config/dataset-hash.ts';
+import { loadConfig, resolveConfig } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigError, describeError, VerificationError, XapiDbLoadError } from '../errors.ts';
+import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
+import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
+import { buildWorld } from '../generate/world.ts';
+import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
+import { streamDatasetFiles } from './load-files.ts';
+import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';
+
+/** Dataset presets shipped in `configs/presets/`. */
+export const PRESETS = ['tiny', 'small', 'medium'] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+/** Directory of the preset files (`configs/presets/`, two levels above `src/testing` and `lib/testing`). */
+export const PRESETS_DIR = new URL('../../configs/presets/', import.meta.url);
+
+/** A preset name, a path to a YAML config file, a YAML-shaped object, or a resolved `Config`. */
+export type SeedConfigInput = PresetName | string | Readonly<Record<string, unknown>> | Config;
+
+export interface SeedAspectsOptions extends Pick<ChooseProviderOptions, 'probeDocker' | 'env'> {
+  /**
+   * Where to seed. `auto` = `XAPI_DB_LOAD_CLICKHOUSE_URL` when set, else a container when Docker
+   * answers, else embedded.
+   * @default process.env.XAPI_DB_LOAD_PROVIDER ?? "auto"
+   */
+  readonly provider?: 'auto' | 'embedded' | 'container' | 'external';
+  /** External server, `http(s)://user:password@host:port`. @default env XAPI_DB_LOAD_CLICKHOUSE_URL, then the config's db_* keys */
+  readonly url?: string;
+  /** Data directory of the embedded engine (one per process). @default ":memory:" */
+  readonly embeddedPath?: string;
+  /** ClickHouse image of the container provider. @default CLICKHOUSE_IMAGE */
+  readonly image?: string;
+  /**
+   * Appended to the three database names (`xapi_<suffix>`, …): an isolated copy on a shared
+   * server, e.g. one per test file. Letters, digits and `_`.
+   */
+  readonly databaseSuffix?: string;
+  /**
+   * Drop the databases first when they already exist. Off by default for `external` (a server
+   * you own); on for `embedded` and `container`, which are throw-away.
+   */
+  readonly reset?: boolean;
+  /** The local dataset cache, its options, or `false` to generate into a temporary directory. @default new LocalDatasetCache() */
+  readonly cache?: LocalDatasetCache | LocalDatasetCacheOptions | false;
+  /** A second-level store consulted on a local miss (e.g. the GitHub Actions cache). */
+  readonly remoteCache?: DatasetCacheStore;
+  /** Replaces the generator (tests count calls with it). @default generateCsvDataset */
+  readonly generate?: DatasetGenerator;
+  /** One line per step (provider choice, cache hit or miss, load time). @default lines to stderr */
+  readonly log?: (line: string) => void;
+}
+
+/** The three Aspects databases of a seeded schema. */
+export interface AspectsDatabases {
+  readonly xapi: string;
+  readonly eventSink: string;
+  readonly reporting: string;
+}
+
+/** How code under test reaches a seeded server. Plain data: safe to `provide`, log-safe only without `password`. */
+export interface ServerConnection {
+  readonly kind: 'server';
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly databases: AspectsDatabases;
+  /** Ralph's statements endpoint and login when the stack runs Ralph. */
+  readonly ralph?: { readonly url: string; readonly username: string; readonly password: string };
+}
+
+/**
+ * The embedded engine has no URL: it lives inside the process that seeded it (chdb binds one data
+ * directory per process). Code under test must run in that process and use the handle's
+ * `client`, or load the same cache entry itself (what the Vitest fixture does per test file).
+ */
+export interface EmbeddedConnection {
+  readonly kind: 'embedded';
+  readonly url: null;
+  /** Data directory, or `:memory:`. */
+  readonly path: string;
+  readonly databases: AspectsDatabases;
+}
+
+export type AspectsConnection = ServerConnection | EmbeddedConnection;
+
+/** A seeded Aspects database. `await using` (or `close()`) disconnects and stops containers. */
+export interface SeededAspects extends AsyncDisposable {
+  /** Connected `@clickhouse/client`. */
+  readonly client: ClickHouseClient;
+  /** The connection handle (description, server version). */
+  readonly clickhouse: ClickHouse;
+  readonly provider: ResolvedProviderName;
+  readonly connection: AspectsConnection;
+  readonly names: SchemaNames;
+  /** Dataset hash (64 hex digits); the first 16 name the cache entry. */
+  readonly datasetHash: string;
+  /** Rows per loaded table, counted after the load (verified equal to the dataset's). */
+  readonly counts: TableCounts;
+  /** `true` when the dataset came from a cache (local or remote) without generating. */
+  readonly cacheHit: boolean;
+  /** The cache entry directory holding the eight `.csv.gz` files (`null` with `cache: false`). */
+  readonly datasetDir: string | null;
+  readonly timings: { readonly datasetMs: number; readonly loadMs: number; readonly totalMs: number };
+  close(): Promise<void>;
+}
+
+/** Resolves a {@link SeedConfigInput} to a validated `Config`. */
+export async function resolveSeedConfig(input: SeedConfigInput): Promise<Config> {
+  if (typeof input === 'string') {
+    if ((PRESETS as readonly string[]).includes(input)) {
+      return loadConfig(fileURLToPath(new URL(`${input}.yaml`, PRESETS_DIR)));
+    }
+    if (!/\.ya?ml$/i.test(input) && !input.includes('/') && !input.includes('\\')) {
+      throw new ConfigError([
+        {
+          key: 'config',
+          message: `config: got "${input}"; expected a preset (${PRESETS.join(', ')}), a path to a YAML file or an object`,
+        },
+      ]);
+    }
+    return loadConfig(input);
+  }
+  if ('numXapiBatches' in input && 'courseSizes' in input) return input as Config;
+  return resolveConfig(input, { source: 'seedAspects config' });
+}
+
+/** The count key of a generated table. */
+function loadedTable(key: TableKey): LoadedTable {
+  return (key === 'xapi' ? 'xapi_events_all' : TABLES[key].table) as LoadedTable;
+}
+
+function withSuffix(names: SchemaNames, suffix: string | undefined): SchemaNames {
+  if (suffix === undefined || suffix === '') return names;
+  if (!/^[A-Za-z0-9_]+$/.test(suffix)) {
+    throw new ConfigError([
+      { key: 'databaseSuffix', message: `databaseSuffix: got "${suffix}"; expected letters, digits and _` },
+    ]);
+  }
+  return {
+    xapiDb: `${names.xapiDb}_${suffix}`,
+    eventSinkDb: `${names.eventSinkDb}_${suffix}`,
+    reportingDb: `${names.reportingDb}_${suffix}`,
+    rawTable: names.rawTable,
+  };
+}
+
+function stderrLine(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/**
+ * Seeds a ClickHouse with the Aspects schema and a reproducible dataset.
+ *
+ * @example
+ * import { seedAspects } from 'xapi-db-load';
+ *
+ * await using aspects = await seedAspects('tiny');
+ * const rs = await aspects.client.query({
+ *   query: `SELECT count() AS n FROM ${aspects.names.xapiDb}.enrollment_events`,
+ *   format: 'JSONEachRow',
+ * });
+ * console.log(aspects.counts.xapi_events_all, await rs.json()); // 8100 [ { n: '…' } ]
+ */
+export async function seedAspects(input: SeedConfigInput, options: SeedAspectsOptions = {}): Promise<SeededAspects> {
+  const started = performance.now();
+  const log = options.log ?? stderrLine;
+  const config = await resolveSeedConfig(input);
+  const names = withSuffix(schemaNamesFromConfig(config, config.dbReportingName), options.databaseSuffix);
+  for (const name of [names.xapiDb, names.eventSinkDb, names.reportingDb]) {
+    if (!IDENTIFIER_PATTERN.test(name))
+      throw new ConfigError([{ key: 'db_name', message: `invalid database ${name}` }]);
+  }
+  const choice = await chooseProvider(config, options);
+  log(`xapi-db-load: ${choice.reason}`);
+
+  // 1. the dataset files
+  const hash = datasetHash(config);
+  let dataset: CachedDataset | null = null;
+  let scratch: string | null = null;
+  const datasetStart = performance.now();
+  if (options.cache === false) {
+    scratch = await mkdtemp(join(tmpdir(), 'xapi-db-load-seed-'));
+    await (options.generate ?? generateCsvDataset)(config, scratch);
+  } else {
+    const cache =
+      options.cache instanceof LocalDatasetCache ? options.cache : new LocalDatasetCache({ log, ...options.cache });
+    dataset = await cachedDataset(config, {
+      cache,
+      log,
+      ...(options.remoteCache ? { remote: options.remoteCache } : {}),
+      ...(options.generate ? { generate: options.generate } : {}),
+    });
+    log(
+      `xapi-db-load: dataset ${hash.short} ${dataset.source === 'generated' ? 'generated into' : `restored from the ${dataset.source} cache,`} ${dataset.entry.dir}`,
+    );
+  }
+  const datasetMs = performance.now() - datasetStart;
+  const dir = dataset?.entry.dir ?? (scratch as string);
+
+  // 2. the server, schema and load
+  let stack: StartedAspectsStack | null = null;
+  let ch: ClickHouse | null = null;
+  const loadStart = performance.now();
+  try {
+    if (choice.name === 'embedded') {
+      ch = await createClickHouse(
+        options.embeddedPath ? { kind: 'embedded', path: options.embeddedPath } : { kind: 'embedded' },
+      );
+    } else if (choice.name === 'external') {
+      ch = await createClickHouse(choice.target as NonNullable<typeof choice.target>);
+    } else {
+      let builder = new AspectsStack();
+      if (options.image) builder = builder.withImage(options.image);
+      if (config.backend === 'ralph') {
+        builder = builder.withRalph(
+          async (client) => {
+            await using pre = await createClickHouse(urlTarget(client, names.xapiDb));
+            await initSchema(pre, names);
+          },
+          names.xapiDb,
+          names.rawTable,
+        );
+      }
+      if (config.csvOutputDestination?.startsWith('s3://') || config.loadFromS3After) builder = builder.withMinio();
+      stack = await builder.start();
+      ch = await createClickHouse(urlTarget(stack.getClientOptions(), names.xapiDb));
+    }
+    const reset = options.reset ?? choice.name !== 'external';
+    if (reset) await dropSchema(ch, names);
+    await initSchema(ch, names);
+    if (!reset) {
+      const existing = await countRows(ch, names);
+      const rows = Object.values(existing).reduce((a, b) => a + b, 0);
+      if (rows > 0) {
+        throw new XapiDbLoadError(
+          `The databases ${names.xapiDb}, ${names.eventSinkDb} on ${ch.description} already hold ${rows} rows; ` +
+            'seeding again would duplicate them. Pass `reset: true` to drop them first, or `databaseSuffix` for a separate copy',
+        );
+      }
+    }
+    const plan = dataset?.plan ?? planDataset(buildWorld(config));
+    if (ch.kind === 'embedded') {
+      // The shared bulk loader names databases from the config: point it at ours.
+      const named: Config = {
+        ...config,
+        dbName: names.xapiDb,
+        dbEventSinkName: names.eventSinkDb,
+        dbReportingName: names.reportingDb,
+      };
+      await bulkLoadCsv(ch, named, { source: { kind: 'local', directory: dir, from: 'dataset cache' }, plan });
+    } else {
+      await streamDatasetFiles(ch, names, dir, { chronological: config.xapiLoadOrder !== 'generation' });
+    }
+    const counts = await countRows(ch, names);
+    verifyCounts(counts, plan, ch.description);
+    if (config.optimizeFinal) await optimizeFinal(ch, names);
+    const loadMs = performance.now() - loadStart;
+    log(`xapi-db-load: loaded ${counts.xapi_events_all} statements into ${ch.description} in ${Math.round(loadMs)} ms`);
+    return makeHandle({
+      ch,
+      stack,
+      provider: choice.name,
+      names,
+      hash: hash.hex,
+      counts,
+      cacheHit: dataset !== null && dataset.source !== 'generated',
+      datasetDir: dataset?.entry.dir ?? null,
+      timings: { datasetMs, loadMs, totalMs: performance.now() - started },
+      embeddedPath: options.embeddedPath ?? ':memory:',
+      external: choice.target,
+    });
+  } catch (error) {
+    // Clean up, report cleanup failures, rethrow the original error.
+    await ch?.close().catch((e) => log(`xapi-db-load: closing ClickHouse after a failure failed: ${describeError(e)}`));
+    await stack
+      ?.stop()
+      .catch((e) => log(`xapi-db-load: stopping containers after a failure failed: ${describeError(e)}`));
+    throw error;
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function urlTarget(client: { url: string; username: string; password: string }, database: string): UrlTarget {
+  const url = new URL(client.url);
+  return {
+    kind: 'url' as const,
+    host: `${url.protocol}//${url.hostname}`,
+    port: url.port === '' ? null : Number(url.port),
+    username: client.username,
+    password: client.password,
+    database,
+  };
+}
+
+function verifyCounts(counts: TableCounts, plan: DatasetPlan, where: string): void {
+  const problems = TABLE_KEYS.filter((key) => counts[loadedTable(key)] !== plan.tables[key].rows).map(
+    (key) => `${loadedTable(key)}: expected ${plan.tables[key].rows} rows, found ${counts[loadedTable(key)]}`,
+  );
+  if (problems.length > 0) {
+    throw new VerificationError(`Loaded rows differ from the dataset on ${where}:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+interface HandleParts {
+  readonly ch: ClickHouse;
+  readonly stack: StartedAspectsStack | null;
+  readonly provider: ResolvedProviderName;
+  readonly names: SchemaNames;
+  readonly hash: string;
+  readonly counts: TableCounts;
+  readonly cacheHit: boolean;
+  readonly datasetDir: string | null;
+  readonly timings: SeededAspects['timings'];
+  readonly embeddedPath: string;
+  readonly external: UrlTarget | undefined;
+}
+
+function makeHandle(parts: HandleParts): SeededAspects {
+  const databases: AspectsDatabases = {
+    xapi: parts.names.xapiDb,
+    eventSink: parts.names.eventSinkDb,
+    reporting: parts.names.reportingDb,
+  };
+  let connection: AspectsConnection;
+  if (parts.provider === 'embedded') {
+    connection = { kind: 'embedded', url: null, path: parts.embeddedPath, databases };
+  } else if (parts.stack) {
+    const options = parts.stack.getClientOptions();
+    const ralphUrl = parts.stack.getRalphUrl();
+    const ralphLogin = parts.stack.getRalphCredentials();
+    connection = {
+      kind: 'server',
+      ...options,
+      databases,
+      ...(ralphUrl && ralphLogin ? { ralph: { url: ralphUrl, ...ralphLogin } } : {}),
+    };
+  } else {
+    const target = parts.external as UrlTarget;
+    connection = {
+      kind: 'server',
+      url: resolveUrlTarget(target).url,
+      username: target.username,
+      password: target.password,
+      databases,
+    };
+  }
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    try {
+      await parts.ch.close();
+    } finally {
+      await parts.stack?.stop();
+    }
+  };
+  return {
+    client: parts.ch.client,
+    clickhouse: parts.ch,
+    provider: parts.provider,
+    connection,
+    names: parts.names,
+    datasetHash: parts.hash,
+    counts: parts.counts,
+    cacheHit: parts.cacheHit,
+    datasetDir: parts.datasetDir,
+    timings: parts.timings,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

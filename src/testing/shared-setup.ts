@@ -1,0 +1,193 @@
+/**
+ * What a test runner's global setup does, runner-neutral: decide the provider, make sure the
+ * dataset is in the cache, and — for servers — seed once. The result is plain data that crosses
+ * process boundaries (Vitest `provide`, a JSON file for Jest); live handles stay here.
+ *
+ * The embedded engine is special: chdb lives inside ONE process, and test files run in other
+ * processes (Vitest forks, Jest workers). So for `embedded` the setup only prepares the cache
+ * entry; each test file then loads those files into its own in-process engine (a bulk `file()`
+ * load, no generation), which also gives every file an isolated copy it may write to.
+ */
+
+import { cachedDataset } from '../cache/cached-dataset.ts';
+import { LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
+import { createClickHouse } from '../clickhouse/connect.ts';
+import type { LoadedTable } from '../clickhouse/counts.ts';
+import { dropSchema } from '../clickhouse/schema.ts';
+import { datasetHash } from '../config/dataset-hash.ts';
+import type { Config } from '../config/types.ts';
+import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
+import { chooseProvider, type ResolvedProviderName, urlTargetFromString } from './providers.ts';
+import {
+  type AspectsDatabases,
+  resolveSeedConfig,
+  type SeedAspectsOptions,
+  type SeedConfigInput,
+  type SeededAspects,
+  type ServerConnection,
+  seedAspects,
+} from './seed.ts';
+
+/** Environment variable naming the dataset of the zero-config setups: a preset or a YAML path. */
+export const SEED_ENV = 'XAPI_DB_LOAD_SEED';
+
+/** Serializable description of a seeded run, handed from the global setup to test files. */
+export interface ProvidedAspects {
+  readonly provider: ResolvedProviderName;
+  /** Dataset hash (64 hex digits). */
+  readonly datasetHash: string;
+  /** Rows per loaded table. */
+  readonly counts: Readonly<Record<LoadedTable, number>>;
+  readonly databases: AspectsDatabases;
+  /** How to reach the seeded server; `null` for `embedded` (each test file loads its own copy). */
+  readonly connection: ServerConnection | null;
+  /** The validated config (plain data), so a test file can load the same dataset. */
+  readonly config: Config;
+  /** Cache directory holding the dataset entry. */
+  readonly cacheDir: string;
+}
+
+export interface GlobalSeed {
+  readonly provided: ProvidedAspects;
+  /** Closes the server connection and stops containers (nothing to do for embedded). */
+  close(): Promise<void>;
+}
+
+/** Options of the global setups: {@link SeedAspectsOptions} without per-call hooks. */
+export type GlobalSeedOptions = Omit<SeedAspectsOptions, 'cache'> & { readonly cache?: LocalDatasetCacheOptions };
+
+/** Runs in the test runner's main process. */
+export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOptions = {}): Promise<GlobalSeed> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const config = await resolveSeedConfig(input);
+  const cache = new LocalDatasetCache({ log, ...options.cache });
+  const choice = await chooseProvider(config, options);
+  if (choice.name === 'embedded') {
+    log(`xapi-db-load: ${choice.reason}; each test file loads the cached dataset into its own engine`);
+    const dataset = await cachedDataset(config, {
+      cache,
+      log,
+      ...(options.remoteCache ? { remote: options.remoteCache } : {}),
+      ...(options.generate ? { generate: options.generate } : {}),
+    });
+    const counts = Object.fromEntries(
+      TABLE_KEYS.map((k) => [k === 'xapi' ? 'xapi_events_all' : TABLES[k].table, dataset.rows[k]]),
+    ) as Record<LoadedTable, number>;
+    return {
+      provided: {
+        provider: 'embedded',
+        datasetHash: datasetHash(config).hex,
+        counts,
+        databases: { xapi: config.dbName, eventSink: config.dbEventSinkName, reporting: config.dbReportingName },
+        connection: null,
+        config: plain(config),
+        cacheDir: cache.dir,
+      },
+      close: async () => {},
+    };
+  }
+  const seeded: SeededAspects = await seedAspects(config, {
+    ...options,
+    provider: choice.name,
+    cache,
+    log,
+  });
+  return {
+    provided: {
+      provider: seeded.provider,
+      datasetHash: seeded.datasetHash,
+      counts: { ...seeded.counts },
+      databases: seeded.connection.databases,
+      connection: seeded.connection.kind === 'server' ? seeded.connection : null,
+      config: plain(config),
+      cacheDir: cache.dir,
+    },
+    close: () => seeded.close(),
+  };
+}
+
+/** A structured-clone-safe copy (the config is deeply frozen; clones need not be). */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Options of {@link seedFromProvided}. */
+export interface SeedFromProvidedOptions {
+  /**
+   * For servers: load a private copy into `<db>_<suffix>` databases (dropped on close) instead of
+   * sharing the globally seeded ones. Embedded copies are always private to the test file.
+   * @default false
+   */
+  readonly isolate?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * In a test file: a {@link SeededAspects} for what the global setup provided. Embedded: loads the
+ * cached dataset into this process's engine. Servers: connects (and with `isolate`, loads a copy).
+ */
+export async function seedFromProvided(
+  provided: ProvidedAspects,
+  options: SeedFromProvidedOptions = {},
+): Promise<SeededAspects> {
+  const log = options.log ?? (() => {});
+  const cache = { dir: provided.cacheDir };
+  if (provided.provider === 'embedded' || provided.connection === null) {
+    return seedAspects(provided.config, { provider: 'embedded', cache, log });
+  }
+  const url = withCredentials(provided.connection);
+  if (options.isolate) {
+    const suffix = `f${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    const seeded = await seedAspects(provided.config, {
+      provider: 'external',
+      url,
+      cache,
+      log,
+      databaseSuffix: suffix,
+      reset: true,
+    });
+    return {
+      ...seeded,
+      close: async () => {
+        try {
+          await dropSchema(seeded.clickhouse, seeded.names);
+        } finally {
+          await seeded.close();
+        }
+      },
+      [Symbol.asyncDispose]: () => seeded.close(),
+    };
+  }
+  return connectOnly(provided, url);
+}
+
+function withCredentials(connection: ServerConnection): string {
+  const url = new URL(connection.url);
+  url.username = encodeURIComponent(connection.username);
+  url.password = encodeURIComponent(connection.password);
+  return url.toString();
+}
+
+async function connectOnly(provided: ProvidedAspects, url: string): Promise<SeededAspects> {
+  const ch = await createClickHouse(urlTargetFromString(url, provided.databases.xapi));
+  const close = () => ch.close();
+  return {
+    client: ch.client,
+    clickhouse: ch,
+    provider: provided.provider,
+    connection: provided.connection as ServerConnection,
+    names: {
+      xapiDb: provided.databases.xapi,
+      eventSinkDb: provided.databases.eventSink,
+      reportingDb: provided.databases.reporting,
+      rawTable: provided.config.eventRawTableName,
+    },
+    datasetHash: provided.datasetHash,
+    counts: provided.counts,
+    cacheHit: true,
+    datasetDir: null,
+    timings: { datasetMs: 0, loadMs: 0, totalMs: 0 },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
