@@ -44,7 +44,7 @@ describe('examples/workflows', () => {
         jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
       };
       const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
-      const ours = steps.filter((s) => s.uses?.startsWith('openedx/xapi-db-load@'));
+      const ours = steps.filter((s) => s.uses?.startsWith('openedx/xapi-db-load-action@'));
       expect(ours).toHaveLength(1);
       const given = Object.keys(ours[0]?.with ?? {});
       expect(given.filter((k) => !(Object.values(Inputs) as string[]).includes(k))).toEqual([]);

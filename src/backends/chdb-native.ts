@@ -36,19 +36,13 @@ import {
   renderNativeWrite,
   STATEMENTS_PER_NATIVE_FILE,
 } from '../clickhouse/native-files.ts';
-import {
-  ASPECTS_DBT_VERSION,
-  initSchema,
-  optimizeFinal,
-  reloadDictionaries,
-  schemaNamesFromConfig,
-} from '../clickhouse/schema.ts';
+import { ASPECTS_DBT_VERSION, initSchema, reloadDictionaries, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError, describeError, SinkError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
 import { formatInt } from '../run/format.ts';
-import { compareCounts, countLoadedTables, type TableCountsByKey, verificationError } from '../run/verify.ts';
+import { countLoadedTables, finishLoad, type TableCountsByKey } from '../run/verify.ts';
 import type { ChunkResult } from '../run/worker-protocol.ts';
 import type { Destination } from '../storage/destination.ts';
 import { localDestination } from '../storage/local.ts';
@@ -414,23 +408,13 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
         return { tables, notes };
       }
       const ch = loader;
-      if (config.optimizeFinal) {
-        log('OPTIMIZE … FINAL on the ReplacingMergeTree tables, so reports read one row per key');
-        try {
-          await optimizeFinal(ch, names);
-        } catch (error) {
-          throw failure('OPTIMIZE … FINAL', error);
-        }
-      }
-      let after: TableCountsByKey;
-      try {
-        after = await countLoadedTables(ch, names);
-      } catch (error) {
-        throw failure('Counting the loaded rows', error);
-      }
-      const report = compareCounts(datasetPlan, names, after, before ? { before } : {});
-      if (!report.ok) throw verificationError(report, `${ch.description}, loading ${where}`);
-      log(`Verified: every table holds the rows the dataset plan expects (${TABLE_KEYS.length} tables)`);
+      const after = await finishLoad(ch, names, datasetPlan, {
+        optimize: config.optimizeFinal,
+        log,
+        failure,
+        ...(before ? { before } : {}),
+        where: `${ch.description}, loading ${where}`,
+      });
       notes.push(`Loaded into ${ch.description} as the files were written; every table verified`);
       await closeOwned();
       return { tables, notes, clickhouse: { counts: after, ...(before ? { before } : {}) } };

@@ -57,7 +57,6 @@ import { createMonthFiles, formatMonth, type MonthFiles } from '../clickhouse/mo
 import {
   ASPECTS_DBT_VERSION,
   initSchema,
-  optimizeFinal,
   reloadDictionaries,
   type SchemaNames,
   schemaNamesFromConfig,
@@ -67,7 +66,7 @@ import { describeError, SinkError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
 import { formatInt } from '../run/format.ts';
-import { compareCounts, countLoadedTables, type TableCountsByKey, verificationError } from '../run/verify.ts';
+import { countLoadedTables, finishLoad, type TableCountsByKey } from '../run/verify.ts';
 import type { ChunkResult } from '../run/worker-protocol.ts';
 import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
 
@@ -567,26 +566,13 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       await finishXapi();
       await settle();
       await removeTemp();
-      if (config.optimizeFinal) {
-        log('OPTIMIZE … FINAL on the ReplacingMergeTree tables, so reports read one row per key');
-        try {
-          await optimizeFinal(ch, names);
-        } catch (error) {
-          throw failure('OPTIMIZE … FINAL', error);
-        }
-      }
-      let after: TableCountsByKey;
-      try {
-        after = await countLoadedTables(ch, names);
-      } catch (error) {
-        throw failure('Counting the loaded rows', error);
-      }
-      const report = compareCounts(datasetPlan, names, after, {
+      const after = await finishLoad(ch, names, datasetPlan, {
+        optimize: config.optimizeFinal,
+        log,
+        failure,
         ...(before ? { before } : {}),
         tables: verifyTables,
       });
-      if (!report.ok) throw verificationError(report, ch.description);
-      log(`Verified: every table holds the rows the dataset plan expects (${verifyTables.length} tables)`);
       let headlines: Headlines;
       try {
         headlines = await readHeadlines(ch.client, names);

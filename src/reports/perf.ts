@@ -10,12 +10,13 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import type { SchemaNames } from '../clickhouse/schema.ts';
 import { ConfigError, describeError } from '../errors.ts';
 import type { ReportDefinition } from './catalog.ts';
+import { readJsonFile } from './json-file.ts';
 import { type ReportParams, runReport } from './run.ts';
 
 export const PERF_FORMAT = 1;
@@ -272,27 +273,8 @@ export async function writePerf(path: string, run: PerfRun): Promise<void> {
 
 /** Reads a perf baseline; `null` when the file does not exist. */
 export async function readPerf(path: string): Promise<PerfRun | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  let parsed: PerfRun;
-  try {
-    parsed = JSON.parse(text) as PerfRun;
-  } catch (error) {
-    throw new ConfigError(
-      [
-        {
-          key: 'perf_baseline',
-          message: `perf_baseline: got ${JSON.stringify(path)}; not JSON (${describeError(error)})`,
-        },
-      ],
-      { cause: error },
-    );
-  }
+  const parsed = (await readJsonFile(path, 'perf_baseline')) as PerfRun | null;
+  if (parsed === null) return null;
   if (parsed?.format !== PERF_FORMAT || typeof parsed.queries !== 'object') {
     throw new ConfigError([
       {

@@ -4,11 +4,12 @@
  * float-noise tolerance for every float).
  */
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ASPECTS_DBT_VERSION } from '../clickhouse/schema.ts';
-import { ConfigError, describeError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import type { ReportDefinition } from './catalog.ts';
+import { readJsonFile } from './json-file.ts';
 import { isNumericType, type ReportParams, type ReportResult, type ReportValue } from './run.ts';
 
 /** Version of the snapshot file layout. */
@@ -108,22 +109,8 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<v
 
 /** Reads a baseline; `null` when the file does not exist. */
 export async function readSnapshot(path: string): Promise<Snapshot | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  let parsed: Snapshot;
-  try {
-    parsed = JSON.parse(text) as Snapshot;
-  } catch (error) {
-    throw new ConfigError(
-      [{ key: 'baseline', message: `baseline: got ${JSON.stringify(path)}; not JSON (${describeError(error)})` }],
-      { cause: error },
-    );
-  }
+  const parsed = (await readJsonFile(path, 'baseline')) as Snapshot | null;
+  if (parsed === null) return null;
   if (parsed?.format !== SNAPSHOT_FORMAT || typeof parsed.reports !== 'object') {
     throw new ConfigError([
       {

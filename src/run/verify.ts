@@ -15,7 +15,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { countRows, type LoadedTable } from '../clickhouse/counts.ts';
-import type { SchemaNames } from '../clickhouse/schema.ts';
+import { optimizeFinal, type SchemaNames } from '../clickhouse/schema.ts';
 import { VerificationError } from '../errors.ts';
 import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
@@ -158,6 +158,45 @@ export async function verifyLoad(
   const where = options.where ?? ('description' in target ? target.description : undefined);
   if (!report.ok) throw verificationError(report, where);
   return report;
+}
+
+export interface FinishLoadOptions extends VerifyOptions {
+  /** Run `OPTIMIZE … FINAL` first (`optimize_final`). */
+  readonly optimize: boolean;
+  readonly log: (line: string) => void;
+  /** Wraps a ClickHouse error with what was being done (the sink's own error with counts). */
+  readonly failure: (what: string, error: unknown) => Error;
+}
+
+/**
+ * The end of every load into ClickHouse: `OPTIMIZE … FINAL` when asked, then the rows are
+ * counted and compared with the plan. Returns the counts after the load.
+ * @throws VerificationError on a mismatch; `failure(…)` for a ClickHouse error.
+ */
+export async function finishLoad(
+  ch: ClickHouse,
+  names: SchemaNames,
+  plan: DatasetPlan,
+  options: FinishLoadOptions,
+): Promise<TableCountsByKey> {
+  if (options.optimize) {
+    options.log('OPTIMIZE … FINAL on the ReplacingMergeTree tables, so reports read one row per key');
+    try {
+      await optimizeFinal(ch, names);
+    } catch (error) {
+      throw options.failure('OPTIMIZE … FINAL', error);
+    }
+  }
+  let after: TableCountsByKey;
+  try {
+    after = await countLoadedTables(ch, names);
+  } catch (error) {
+    throw options.failure('Counting the loaded rows', error);
+  }
+  const report = compareCounts(plan, names, after, options);
+  if (!report.ok) throw verificationError(report, options.where ?? ch.description);
+  options.log(`Verified: every table holds the rows the dataset plan expects (${report.tables.length} tables)`);
+  return after;
 }
 
 function qualified(names: SchemaNames, key: TableKey): string {
