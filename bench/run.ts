@@ -7,6 +7,7 @@
  *   npm run bench -- --statements 10M   memory check on a larger dataset
  *   npm run bench -- --level 6 --workers 2 --repeats 5
  *   npm run bench -- --clickhouse-statements 1M   size of the ClickHouse section (default 200k)
+ *   npm run bench -- --only csv                  one section (csv, ralph, clickhouse)
  */
 
 import { execFile } from 'node:child_process';
@@ -26,8 +27,17 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '1000' },
     repeats: { type: 'string', default: '3' },
     'clickhouse-statements': { type: 'string', default: '200k' },
+    only: { type: 'string' },
   },
 });
+
+/** `--only csv,ralph,clickhouse`: the sections to run (all by default). */
+const sections = new Set((values.only ?? 'csv,ralph,clickhouse').split(',').map((x) => x.trim()));
+for (const name of sections) {
+  if (!['csv', 'ralph', 'clickhouse'].includes(name)) {
+    throw new Error(`--only: got "${name}"; expected a comma-separated list of csv, ralph, clickhouse`);
+  }
+}
 
 function parseCount(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text);
@@ -80,77 +90,82 @@ function median(xs: readonly number[]): number {
 }
 
 const repeats = Number(values.repeats);
-try {
-  const child = new URL('./csv-child.ts', import.meta.url).pathname;
-  const runs: {
-    statements: number;
-    seconds: number;
-    maxRssBytes: number;
-    xapiRawBytes: number;
-    xapiBytes: number;
-    totalRawBytes: number;
-  }[] = [];
-  const limits: number[] = [];
-  // Interleaved repeats: run, gzip alone, run, gzip alone… so both see the same machine weather.
-  for (let i = 0; i < repeats; i++) {
-    const { stdout } = await run(process.execPath, [child, JSON.stringify(config)], { maxBuffer: 1 << 20 });
-    const r = JSON.parse(stdout.trim().split('\n').at(-1) as string);
-    runs.push(r);
-    const bytesPerStatement = r.xapiRawBytes / r.statements;
-    const limit = await measureGzipLimit(
-      join(out, 'xapi.csv.gz'),
-      level,
-      workers,
-      Math.round(bytesPerStatement * 4096),
-    );
-    limits.push(limit.bytesPerSecond / bytesPerStatement);
-    process.stderr.write(
-      `  repeat ${i + 1}/${repeats}: run ${Math.round(r.statements / r.seconds)}/s, gzip alone ${Math.round(limit.bytesPerSecond / bytesPerStatement)}/s\n`,
-    );
+if (sections.has('csv'))
+  try {
+    const child = new URL('./csv-child.ts', import.meta.url).pathname;
+    const runs: {
+      statements: number;
+      seconds: number;
+      maxRssBytes: number;
+      xapiRawBytes: number;
+      xapiBytes: number;
+      totalRawBytes: number;
+    }[] = [];
+    const limits: number[] = [];
+    // Interleaved repeats: run, gzip alone, run, gzip alone… so both see the same machine weather.
+    for (let i = 0; i < repeats; i++) {
+      const { stdout } = await run(process.execPath, [child, JSON.stringify(config)], { maxBuffer: 1 << 20 });
+      const r = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+      runs.push(r);
+      const bytesPerStatement = r.xapiRawBytes / r.statements;
+      const limit = await measureGzipLimit(
+        join(out, 'xapi.csv.gz'),
+        level,
+        workers,
+        Math.round(bytesPerStatement * 4096),
+      );
+      limits.push(limit.bytesPerSecond / bytesPerStatement);
+      process.stderr.write(
+        `  repeat ${i + 1}/${repeats}: run ${Math.round(r.statements / r.seconds)}/s, gzip alone ${Math.round(limit.bytesPerSecond / bytesPerStatement)}/s\n`,
+      );
+    }
+    const last = runs.at(-1) as (typeof runs)[number];
+    const rates = runs.map((r) => r.statements / r.seconds);
+    const rate = median(rates);
+    const limitRate = median(limits);
+    const bytesPerStatement = last.xapiRawBytes / last.statements;
+    const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
+    const spread = (xs: number[]) =>
+      `${Math.round(Math.min(...xs)).toLocaleString('en-US')}–${Math.round(Math.max(...xs)).toLocaleString('en-US')}`;
+    const rows = [
+      [
+        'csv load-db end to end',
+        `${Math.round(rate).toLocaleString('en-US')} statements/s`,
+        `median of ${repeats} (${spread(rates)}), ${mb(rate * bytesPerStatement)}/s raw`,
+      ],
+      [
+        `gzip alone (level ${level}, ${workers} threads)`,
+        `${Math.round(limitRate).toLocaleString('en-US')} statements/s`,
+        `median of ${repeats} (${spread(limits)}), same bytes, 4,096-statement members`,
+      ],
+      ['ratio (run / gzip limit)', `${((rate / limitRate) * 100).toFixed(0)} %`, 'target ≥ 60 %'],
+      [
+        'peak RSS (whole process)',
+        mb(Math.max(...runs.map((r) => r.maxRssBytes))),
+        'target < 400 MB at 10M statements',
+      ],
+      [
+        'duration',
+        `${median(runs.map((r) => r.seconds)).toFixed(2)} s`,
+        `${last.statements.toLocaleString('en-US')} statements, ${bytesPerStatement.toFixed(0)} B each`,
+      ],
+      ['xapi.csv.gz', mb(last.xapiBytes), `${(last.xapiRawBytes / last.xapiBytes).toFixed(1)}x compression`],
+    ];
+    const w0 = Math.max(...rows.map((x) => (x[0] as string).length));
+    const w1 = Math.max(...rows.map((x) => (x[1] as string).length));
+    for (const [a, b, c] of rows) console.log(`${(a as string).padEnd(w0)}  ${(b as string).padStart(w1)}  ${c}`);
+  } finally {
+    await rm(out, { recursive: true, force: true });
   }
-  const last = runs.at(-1) as (typeof runs)[number];
-  const rates = runs.map((r) => r.statements / r.seconds);
-  const rate = median(rates);
-  const limitRate = median(limits);
-  const bytesPerStatement = last.xapiRawBytes / last.statements;
-  const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
-  const spread = (xs: number[]) =>
-    `${Math.round(Math.min(...xs)).toLocaleString('en-US')}–${Math.round(Math.max(...xs)).toLocaleString('en-US')}`;
-  const rows = [
-    [
-      'csv load-db end to end',
-      `${Math.round(rate).toLocaleString('en-US')} statements/s`,
-      `median of ${repeats} (${spread(rates)}), ${mb(rate * bytesPerStatement)}/s raw`,
-    ],
-    [
-      `gzip alone (level ${level}, ${workers} threads)`,
-      `${Math.round(limitRate).toLocaleString('en-US')} statements/s`,
-      `median of ${repeats} (${spread(limits)}), same bytes, 4,096-statement members`,
-    ],
-    ['ratio (run / gzip limit)', `${((rate / limitRate) * 100).toFixed(0)} %`, 'target ≥ 60 %'],
-    ['peak RSS (whole process)', mb(Math.max(...runs.map((r) => r.maxRssBytes))), 'target < 400 MB at 10M statements'],
-    [
-      'duration',
-      `${median(runs.map((r) => r.seconds)).toFixed(2)} s`,
-      `${last.statements.toLocaleString('en-US')} statements, ${bytesPerStatement.toFixed(0)} B each`,
-    ],
-    ['xapi.csv.gz', mb(last.xapiBytes), `${(last.xapiRawBytes / last.xapiBytes).toFixed(1)}x compression`],
-  ];
-  const w0 = Math.max(...rows.map((x) => (x[0] as string).length));
-  const w1 = Math.max(...rows.map((x) => (x[1] as string).length));
-  for (const [a, b, c] of rows) console.log(`${(a as string).padEnd(w0)}  ${(b as string).padStart(w1)}  ${c}`);
-} finally {
-  await rm(out, { recursive: true, force: true });
-}
 
 // ---- Ralph LRS: statements/s through a real Ralph, by requests in flight (bench/ralph.ts) ----
-{
+if (sections.has('ralph')) {
   const { benchRalph } = await import('./ralph.ts');
   await benchRalph({ statements: 10_000, batchSize: 1_000, inFlight: [1, 2, 4], repeats: 3 });
 }
 
 // ---- ClickHouse: the clickhouse backend into the embedded engine vs the engine's own ingest limit (bench/clickhouse.ts) ----
-{
+if (sections.has('clickhouse')) {
   const { benchClickHouse } = await import('./clickhouse.ts');
   await benchClickHouse({
     baseConfig: config,
