@@ -13,11 +13,12 @@
  */
 
 import type { ClickHouseClient } from '@clickhouse/client';
+import { qualifiedTable } from '../clickhouse/bulk.ts';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { countRows, type LoadedTable } from '../clickhouse/counts.ts';
 import { optimizeFinal, type SchemaNames } from '../clickhouse/schema.ts';
 import { VerificationError } from '../errors.ts';
-import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
+import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
 import { formatInt } from './format.ts';
 
@@ -89,7 +90,7 @@ export function compareCounts(
     const expected = plan.tables[key].rows;
     return {
       key,
-      table: qualified(names, key),
+      table: qualifiedTable(names, key),
       expected,
       before,
       after: now,
@@ -197,11 +198,6 @@ export async function finishLoad(
   if (!report.ok) throw verificationError(report, options.where ?? ch.description);
   options.log(`Verified: every table holds the rows the dataset plan expects (${report.tables.length} tables)`);
   return after;
-}
-
-function qualified(names: SchemaNames, key: TableKey): string {
-  if (key === 'xapi') return `${names.xapiDb}.${names.rawTable}`;
-  return `${TABLES[key].database === 'xapi' ? names.xapiDb : names.eventSinkDb}.${TABLES[key].table}`;
 }
 
 function signed(n: number): string {

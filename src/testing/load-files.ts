@@ -13,17 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
+import { qualifiedTable } from '../clickhouse/bulk.ts';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { reloadDictionaries, type SchemaNames } from '../clickhouse/schema.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, TABLES, type TableKey, type TableLayout } from '../formats/tables.ts';
-
-/** `db.table` a table key loads into. */
-export function qualifiedTable(key: TableKey, names: SchemaNames): string {
-  const layout = TABLES[key];
-  if (key === 'xapi') return `${names.xapiDb}.${names.rawTable}`;
-  return `${layout.database === 'xapi' ? names.xapiDb : names.eventSinkDb}.${layout.table}`;
-}
 
 function structure(layout: TableLayout): string {
   return layout.columns.map((c) => `${c.name} ${c.type}`).join(', ');
@@ -66,7 +60,7 @@ export async function streamDatasetFiles(
       await loadByStreaming(ch, key, names, path, chronological);
     } catch (error) {
       throw new XapiDbLoadError(
-        `Cannot load ${TABLES[key].csvFile} into ${qualifiedTable(key, names)} on ${ch.description}: ${describeError(error)}`,
+        `Cannot load ${TABLES[key].csvFile} into ${qualifiedTable(names, key)} on ${ch.description}: ${describeError(error)}`,
         { cause: error },
       );
     }
@@ -82,7 +76,7 @@ async function loadByStreaming(
 ): Promise<void> {
   const layout = TABLES[key];
   const columns = layout.columns.map((c) => c.name) as [string, ...string[]];
-  const target = qualifiedTable(key, names);
+  const target = qualifiedTable(names, key);
   if (key !== 'xapi' || !chronological) {
     await ch.client.insert({
       table: target,
