@@ -88,7 +88,7 @@ describe('url rules', () => {
 
   it('rejects a host that is not a host', () => {
     expect(() => resolveUrlTarget({ host: 'user:pw@ch', port: 8123 })).toThrowError(
-      'db_host: got "user:pw@ch"; expected a host name or IP address',
+      'db_host: got "***@ch"; expected a host name or IP address',
     );
   });
 

@@ -71,6 +71,7 @@ describe('key table', () => {
       'shard_index',
       'shard_count',
       'native_output_destination',
+      'db_connect_timeout',
     ];
     expect([...ACCEPTED_KEYS].sort()).toEqual([...original, ...ours].sort());
   });

@@ -24,6 +24,7 @@ import { buildWorld } from '../generate/world.ts';
 import { type Clock, formatDuration, systemClock } from '../run/clock.ts';
 import { formatInt } from '../run/format.ts';
 import { compareCounts, countLoadedTables, type TableCountsByKey, verificationError } from '../run/verify.ts';
+import { maskUrlCredentials } from '../secrets.ts';
 import {
   createS3Client,
   describeS3Endpoint,
@@ -92,7 +93,7 @@ export function s3UrlToHttp(url: string, settings: Pick<S3Settings, 'endpoint' |
 
 /** A URL with any `user:password@` removed, for logs. */
 export function redactUrl(url: string, secrets: readonly string[] = []): string {
-  return redactSecrets(url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@'), secrets);
+  return redactSecrets(maskUrlCredentials(url), secrets);
 }
 
 /**

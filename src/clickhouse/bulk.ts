@@ -18,7 +18,8 @@ import { IDENTIFIER_PATTERN, type SchemaNames } from './schema.ts';
  * config file, which for the packaged default lives inside node_modules).
  */
 export function resolveTarget(
-  config: Pick<Config, 'dbHost' | 'dbPort' | 'dbUsername' | 'dbPassword' | 'dbName'>,
+  config: Pick<Config, 'dbHost' | 'dbPort' | 'dbUsername' | 'dbPassword' | 'dbName'> &
+    Partial<Pick<Config, 'dbConnectTimeout'>>,
   cwd: string = process.cwd(),
 ): ClickHouseTarget {
   return targetFromConfig(config, cwd);

@@ -17,6 +17,9 @@ import { inspect } from 'node:util';
 import { type ClickHouseClient, ClickHouseLogLevel, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
+import { loginSecrets, maskUserinfo, redactSecrets } from '../secrets.ts';
+
+export { redactSecrets };
 
 /**
  * Image of the `container` target: the ClickHouse release Aspects deploys
@@ -56,6 +59,12 @@ export interface UrlTarget {
   readonly secure?: boolean;
   /** Per-request timeout. @default 300_000 */
   readonly requestTimeoutMs?: number;
+  /**
+   * How long the first query may take before the server counts as unreachable (a server that
+   * accepts the connection and never answers would otherwise hold the run for the request
+   * timeout). `null` = the request timeout. @default 10_000
+   */
+  readonly connectTimeoutMs?: number | null;
 }
 
 /** A ClickHouse server in a Docker container, started for this process and removed on close. */
@@ -140,6 +149,7 @@ const HTTP_SETTINGS: ClickHouseSettings = {
 };
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Opens a ClickHouse target and checks that it answers a query with the given credentials.
@@ -185,7 +195,8 @@ export async function createClickHouse(
  * // → { kind: 'embedded' }
  */
 export function targetFromConfig(
-  config: Pick<Config, 'dbHost' | 'dbPort' | 'dbUsername' | 'dbPassword' | 'dbName'>,
+  config: Pick<Config, 'dbHost' | 'dbPort' | 'dbUsername' | 'dbPassword' | 'dbName'> &
+    Partial<Pick<Config, 'dbConnectTimeout'>>,
   cwd: string = process.cwd(),
 ): ClickHouseTarget {
   const host = (config.dbHost ?? '').trim();
@@ -209,6 +220,9 @@ export function targetFromConfig(
     username: config.dbUsername,
     password: config.dbPassword,
     database: config.dbName,
+    ...(config.dbConnectTimeout === undefined
+      ? {}
+      : { connectTimeoutMs: config.dbConnectTimeout === null ? null : config.dbConnectTimeout * 1000 }),
   };
 }
 
@@ -236,7 +250,9 @@ export function resolveUrlTarget(target: Pick<UrlTarget, 'host' | 'port' | 'secu
     host = host.slice(scheme[0].length).replace(/\/+$/, '');
   }
   if (host === '' || /[/?#@\s]/.test(host)) {
-    throw new XapiDbLoadError(`db_host: got ${JSON.stringify(target.host)}; expected a host name or IP address`);
+    throw new XapiDbLoadError(
+      `db_host: got ${JSON.stringify(maskUserinfo(target.host))}; expected a host name or IP address`,
+    );
   }
   secure ??= target.port !== null && isSecurePort(target.port);
   const port = target.port ?? (secure ? CLICKHOUSE_HTTPS_PORT : CLICKHOUSE_HTTP_PORT);
@@ -257,20 +273,11 @@ export function describeTarget(target: ClickHouseTarget): string {
       try {
         where = resolveUrlTarget(target).url;
       } catch {
-        where = JSON.stringify(target.host);
+        where = JSON.stringify(maskUserinfo(target.host));
       }
       return `ClickHouse server at ${where} (user ${target.username}, database ${target.database})`;
     }
   }
-}
-
-/** Replaces each non-empty secret in `text` with `***`. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length > 0) out = out.split(secret).join('***');
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,7 +316,10 @@ class ClickHouseHandle implements ClickHouse {
   }
 
   redact(text: string): string {
-    return redactSecrets(text, this.#credentials ? [this.#credentials.password] : []);
+    return redactSecrets(
+      text,
+      this.#credentials ? loginSecrets(this.#credentials.username, this.#credentials.password) : [],
+    );
   }
 
   async close(): Promise<void> {
@@ -340,8 +350,12 @@ class ClickHouseHandle implements ClickHouse {
 }
 
 /** Runs `SELECT version()`: proves reachability AND credentials (`/ping` checks neither). */
-async function queryVersion(client: ClickHouseClient): Promise<string> {
-  const rs = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
+async function queryVersion(client: ClickHouseClient, signal?: AbortSignal): Promise<string> {
+  const rs = await client.query({
+    query: 'SELECT version() AS version',
+    format: 'JSONEachRow',
+    ...(signal ? { abort_signal: signal } : {}),
+  });
   const rows = await rs.json<{ version: string }>();
   return rows[0]?.version ?? 'unknown';
 }
@@ -424,13 +438,17 @@ async function openUrl(target: UrlTarget, base: ClientBase): Promise<ClickHouse>
     clickhouse_settings: base.settings,
     log: base.log,
   });
-  const secrets = [target.password];
+  const secrets = loginSecrets(target.username, target.password);
+  const connectTimeoutMs = target.connectTimeoutMs === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : target.connectTimeoutMs;
+  const signal = connectTimeoutMs === null ? undefined : AbortSignal.timeout(connectTimeoutMs);
   let serverVersion: string;
   try {
-    serverVersion = await queryVersion(client);
+    serverVersion = await queryVersion(client, signal);
   } catch (error) {
     await closeQuietly(client);
-    const reason = redactSecrets(connectionFailureReason(error), secrets);
+    const reason = signal?.aborted
+      ? `no answer within ${formatSeconds(connectTimeoutMs ?? 0)} (db_connect_timeout)`
+      : redactSecrets(connectionFailureReason(error), secrets);
     throw new XapiDbLoadError(
       `Cannot connect to ClickHouse at ${resolved.host}:${resolved.port} (${resolved.secure ? 'https' : 'http'}, ` +
         `user ${target.username}): ${reason}`,
@@ -462,6 +480,11 @@ function sanitizeCause(error: unknown, secrets: readonly string[]): unknown {
   const safe = new Error(redacted);
   safe.name = error.name;
   return safe;
+}
+
+/** `10 s`, `0.5 s`. */
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 function firstLine(text: string): string {

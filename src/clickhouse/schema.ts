@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
+import { loginSecrets, quoteLiteral } from '../secrets.ts';
 import { type ClickHouse, type DictionaryCredentials, redactSecrets } from './connect.ts';
 
 /**
@@ -203,7 +204,7 @@ export async function initSchema(
       ? options.dictionaryCredentials
       : (handle?.dictionaryCredentials ?? null);
   const statements = renderSchema(names, { dictionaryCredentials: credentials });
-  const secrets = credentials ? [credentials.password] : [];
+  const secrets = credentials ? loginSecrets(credentials.username, credentials.password) : [];
   for (const statement of statements) {
     try {
       await client.command({ query: statement.sql });
@@ -384,10 +385,6 @@ function checkedNames(names: SchemaNames): SchemaNames {
 function dictionaryAuthClause(credentials: DictionaryCredentials | null): string {
   if (credentials === null) return '';
   return `user ${quoteLiteral(credentials.username)} password ${quoteLiteral(credentials.password)}`;
-}
-
-function quoteLiteral(value: string): string {
-  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 }
 
 /** Drops whole-line `--` comments before and after a statement (not inside it). */

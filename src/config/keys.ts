@@ -12,6 +12,7 @@ import {
   booleanValue,
   type Check,
   calendarDay,
+  clickhouseHost,
   httpUrl,
   identifier,
   integerInRange,
@@ -249,7 +250,7 @@ export const SCALAR_KEYS = {
   }),
   dbHost: spec({
     key: 'db_host',
-    check: stringValue({ allowEmpty: false }),
+    check: clickhouseHost,
     default: 'localhost',
     doc: 'ClickHouse to use: a host name (an existing server), `embedded` (the in-process engine, in memory), `embedded:<dir>` (in-process, data kept in <dir>), or `container[:image]` (a Docker container).',
     since: '1.0',
@@ -275,6 +276,13 @@ export const SCALAR_KEYS = {
     doc: 'ClickHouse password. Prefer the XAPI_DB_LOAD_CLICKHOUSE_PASSWORD environment variable.',
     since: '1.0',
     secret: true,
+  }),
+  dbConnectTimeout: spec({
+    key: 'db_connect_timeout',
+    check: timeoutSeconds,
+    default: 10,
+    doc: 'Seconds a ClickHouse server may take to answer the first query before the run fails as unreachable; null waits as long as any request (300 s).',
+    since: 'ts',
   }),
   dbName: spec({
     key: 'db_name',

@@ -5,7 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, isPair, isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import { applyLegacyAliases } from './aliases.ts';
 import { applyEnvOverrides, type Env } from './env.ts';
@@ -88,20 +88,27 @@ export async function loadConfig(path: string, options: ConfigOptions = {}): Pro
   const lineCounter = new LineCounter();
   // prettyErrors is off because the pretty form quotes the offending source line, which may
   // hold a password; we print the position only.
-  const doc = parseDocument(text, { version: '1.1', lineCounter, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys is off because the library's check is quadratic in the number of keys (20 k keys
+  // took 6 s); duplicateKeys() does the same check in one pass (issue #12, D12).
+  const doc = parseDocument(text, { version: '1.1', lineCounter, prettyErrors: false, uniqueKeys: false });
   const at = (offset: number): string => {
     const { line, col } = lineCounter.linePos(offset);
     return `line ${line}, column ${col}`;
   };
   const warn = options.warn ?? writeToStderr;
   for (const warning of doc.warnings) warn(`${path}: YAML warning at ${at(warning.pos[0])}: ${warning.message}`);
-  if (doc.errors.length > 0) {
-    const problems: ConfigProblem[] = doc.errors.map((error) => ({
+  const errors = [
+    ...doc.errors.map((error) => ({ offset: error.pos[0], message: yamlErrorText(error) })),
+    ...duplicateKeys(doc).map((offset) => ({ offset, message: 'Map keys must be unique' })),
+  ];
+  if (errors.length > 0) {
+    const problems: ConfigProblem[] = errors.map((error) => ({
       key: 'config_file',
-      message: `config_file: got ${JSON.stringify(path)}; invalid YAML at ${at(error.pos[0])}: ${error.message}`,
+      message: `config_file: got ${JSON.stringify(path)}; invalid YAML at ${at(error.offset)}: ${error.message}`,
     }));
-    throw new ConfigError(problems, { source: path, cause: doc.errors[0] });
+    throw new ConfigError(problems, { source: path, ...(doc.errors[0] ? { cause: doc.errors[0] } : {}) });
   }
+  keepImpossibleDates(doc, text);
 
   let data: unknown;
   try {
@@ -115,4 +122,53 @@ export async function loadConfig(path: string, options: ConfigOptions = {}): Pro
     throw fail(`expected a mapping of config keys at the top level, found ${found}`);
   }
   return resolveConfig(data, { ...options, warn, source: path, configFile: resolve(path) });
+}
+
+/** The library's message, except where it names one of its own functions. */
+function yamlErrorText(error: YAMLError): string {
+  if (error.code === 'MULTIPLE_DOCS') return 'expected one YAML document, found several (separated by ---)';
+  return error.message;
+}
+
+/** Source offsets of every key that repeats an earlier key of the same mapping, in one pass. */
+function duplicateKeys(doc: Document): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const item of map.items) {
+        const key: unknown = isScalar(item.key) ? item.key.value : item.key;
+        // Only scalar keys can be compared cheaply; config keys are always scalars.
+        if (!isScalar(item.key)) continue;
+        if (seen.has(key)) offsets.push(item.key.range?.[0] ?? 0);
+        seen.add(key);
+      }
+    },
+  });
+  return offsets;
+}
+
+const WRITTEN_DAY = /^(\d{4})-(\d{1,2})-(\d{1,2})(?=$|[Tt ])/;
+
+/**
+ * YAML 1.1 reads an unquoted `2023-02-30` as a timestamp and `Date.UTC` rolls it over to
+ * 2023-03-02. A date whose written day does not exist goes on as the text the user wrote, so the
+ * key's own check refuses it with every other problem (issue #12, D3).
+ */
+function keepImpossibleDates(doc: Document, text: string): void {
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isPair(pair) || !isScalar(pair.value) || !(pair.value.value instanceof Date)) return;
+      const range = pair.value.range;
+      if (!range) return;
+      const written = text.slice(range[0], range[1]).trim();
+      const match = WRITTEN_DAY.exec(written);
+      if (!match) return;
+      const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+      const back = new Date(Date.UTC(year, month - 1, day));
+      if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) {
+        pair.value.value = written;
+      }
+    },
+  });
 }

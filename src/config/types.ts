@@ -102,6 +102,11 @@ export interface Config {
   readonly dbUsername: string;
   /** Secret. Env override `XAPI_DB_LOAD_CLICKHOUSE_PASSWORD`. Never printed. @default "" */
   readonly dbPassword: string;
+  /**
+   * Seconds the first query (`SELECT version()`) may take before the server counts as
+   * unreachable; `null` = the 300 s request timeout. @default 10
+   */
+  readonly dbConnectTimeout: number | null;
   /** @default "xapi" */
   readonly dbName: string;
   /** @default "event_sink" */

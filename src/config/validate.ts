@@ -10,6 +10,7 @@
 
 import type { ConfigProblem } from '../errors.ts';
 import { ConfigError } from '../errors.ts';
+import { hasUrlCredentials, maskUrlCredentials, maskUserinfo } from '../secrets.ts';
 import type { NormalizedRaw } from './aliases.ts';
 import {
   ACCEPTED_KEYS,
@@ -79,6 +80,27 @@ const MAKEUPS_EXPECTED = 'a mapping of size name to course contents';
 // plus three chapters/sequentials/verticals); with fewer the original crashes (reference §4.6.3).
 const MIN_STRUCTURAL_BLOCKS = 3;
 
+/** Where the credentials of a URL-valued key belong instead of its `user:password@`. */
+const CREDENTIAL_KEYS: Readonly<Record<string, string>> = {
+  db_host: 'set db_username, and db_password or XAPI_DB_LOAD_CLICKHOUSE_PASSWORD',
+  lrs_url: 'set lrs_username, and lrs_password or XAPI_DB_LOAD_RALPH_PASSWORD',
+  s3_endpoint: 'set s3_key, and s3_secret or XAPI_DB_LOAD_AWS_SECRET_ACCESS_KEY',
+  s3_source_location: 'set s3_key, and s3_secret or XAPI_DB_LOAD_AWS_SECRET_ACCESS_KEY',
+};
+
+/**
+ * A URL with `user[:password]@` in it (issue #12, D2). `db_host` also takes a bare host, where
+ * any `@` can only be userinfo.
+ */
+function carriesCredentials(key: string, value: string): boolean {
+  if (hasUrlCredentials(value)) return true;
+  return key === SCALAR_KEYS.dbHost.key && !/^(embedded|container)(:|$)/.test(value.trim()) && value.includes('@');
+}
+
+// A file with thousands of unknown keys is not a config with typos; listing (and spell-checking)
+// each one took seconds and buried the real problems (issue #12, D12).
+const MAX_UNKNOWN_KEYS_LISTED = 20;
+
 /** Validates and normalizes a raw config (aliases and env overrides already applied). */
 export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}): Config {
   const problems = new Problems();
@@ -86,8 +108,14 @@ export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}
   const shownKey = (key: string): string => writtenAs.get(key) ?? key;
   const given = (key: string): boolean => values.get(key) !== undefined;
 
-  for (const key of values.keys()) {
-    if (!ACCEPTED_KEYS.has(key)) problems.unknown(key, key, SUGGESTABLE_KEYS);
+  const unknownKeys = [...values.keys()].filter((key) => !ACCEPTED_KEYS.has(key));
+  for (const key of unknownKeys.slice(0, MAX_UNKNOWN_KEYS_LISTED)) problems.unknown(key, key, SUGGESTABLE_KEYS);
+  if (unknownKeys.length > MAX_UNKNOWN_KEYS_LISTED) {
+    const more = unknownKeys.length - MAX_UNKNOWN_KEYS_LISTED;
+    problems.add(
+      'config',
+      `… and ${more} more unknown key${more === 1 ? '' : 's'} (is this a config file of this tool?)`,
+    );
   }
 
   // ---- one key, one field ----------------------------------------------------------------
@@ -99,6 +127,17 @@ export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}
       continue;
     }
     const value = values.get(spec.key);
+    if (typeof value === 'string' && !spec.secret && carriesCredentials(spec.key, value)) {
+      // Refused before the value's own check, and shown masked: the message goes to the
+      // terminal and the log.
+      const key = shownKey(spec.key);
+      problems.add(
+        key,
+        `${key}: got ${describeValue(maskUserinfo(maskUrlCredentials(value)))}; expected ${spec.check.expected}, without user:password@ ` +
+          `(${CREDENTIAL_KEYS[spec.key] ?? 'credentials have keys of their own'})`,
+      );
+      continue;
+    }
     const parsed = spec.check.parse(value);
     if (parsed === INVALID) {
       problems.invalid(shownKey(spec.key), value, spec.check.expected, { secret: spec.secret === true });

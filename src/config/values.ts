@@ -203,6 +203,22 @@ export const httpUrl: Check<string> = {
   parse: (value) => (parseUrl(value, ['http:', 'https:']) ? (value as string) : INVALID),
 };
 
+/**
+ * `db_host`: `embedded[:dir]`, `container[:image]`, or a server's host name or IP, optionally
+ * with an `http://` / `https://` scheme (the rule `resolveUrlTarget` applies when connecting).
+ */
+export const clickhouseHost: Check<string> = {
+  expected:
+    'embedded, embedded:<dir>, container, container:<image>, or a host name or IP address (http:// or https:// allowed)',
+  parse: (value) => {
+    if (typeof value !== 'string' || value.trim() === '') return INVALID;
+    const text = value.trim();
+    if (/^(embedded|container)(:|$)/.test(text)) return value;
+    const host = text.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+    return host === '' || /[/?#@\s]/.test(host) ? INVALID : value;
+  },
+};
+
 /** Adds the trailing `/` that URL-join semantics need (quirk Q14); empty stays empty. */
 export function withTrailingSlash(value: string): string {
   return value === '' || value.endsWith('/') ? value : `${value}/`;

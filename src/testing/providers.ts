@@ -120,6 +120,7 @@ function configTarget(config: Config): UrlTarget {
     username: config.dbUsername,
     password: config.dbPassword,
     database: config.dbName,
+    connectTimeoutMs: config.dbConnectTimeout === null ? null : config.dbConnectTimeout * 1000,
   };
 }
 
