@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { createSink } from './backends/index.ts';
 import { VECTOR_STDOUT } from './backends/vector.ts';
+import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH, packageVersion } from './cli-options.ts';
 import { formatBulkLoadSummary, prepareCsvBulkLoad, runCsvBulkLoad } from './clickhouse/bulk-load.ts';
 import { addInitSchemaCommand } from './clickhouse/init-command.ts';
 import { formatNativeLoadSummary, runNativeLoad } from './clickhouse/native-load.ts';
@@ -20,8 +21,7 @@ import { createProgress, type ProgressMode } from './run/progress.ts';
 import { runLoadDb } from './run/runner.ts';
 import { formatSummary } from './run/summary.ts';
 
-/** The config shipped with the package, used when `--config_file` is not given. */
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../configs/default_config.yaml', import.meta.url));
+export { DEFAULT_CONFIG_PATH };
 
 const EXIT_HELP = `
 Exit codes:
@@ -46,25 +46,23 @@ interface LoadDbOptions {
   shard?: string;
 }
 
-function configOptions(command: Command): Command {
+const SHARD_HELP = {
+  generate:
+    'generate slice i (0-based) of n of the random xAPI batches; shard 0 also writes the event-sink tables (overrides shard_index/shard_count)',
+  load: 'the files were written by n shard runs (--shard i/n, any i): load the n xAPI files xapi.shard-*-of-n.csv.gz with the event-sink files',
+} as const;
+
+function configOptions(command: Command, shardHelp: string = SHARD_HELP.generate): Command {
   return command
-    .addOption(
-      new Option('--config_file <path>', 'YAML configuration file (1.x and current keys accepted)').default(
-        undefined,
-        'the packaged configs/default_config.yaml',
-      ),
-    )
-    .addOption(new Option('--config-file <path>', 'alias of --config_file').hideHelp())
+    .addOption(configFileOption())
+    .addOption(configFileAlias())
     .addOption(
       new Option('--progress <mode>', 'progress output on stderr: a bar on a terminal, plain lines otherwise')
         .choices(['auto', 'bar', 'plain', 'none'])
         .default('auto'),
     )
     .option('--quiet', 'print only errors and the final summary')
-    .option(
-      '--shard <i/n>',
-      'generate slice i (0-based) of n of the random xAPI batches; shard 0 also writes the event-sink tables (overrides shard_index/shard_count)',
-    );
+    .option('--shard <i/n>', shardHelp);
 }
 
 /** Applies `--shard i/n` to a loaded config, with the same checks the config file gets. */
@@ -73,9 +71,13 @@ function withShard(config: Config, shard: string | undefined): Config {
   const match = /^(\d+)\/(\d+)$/.exec(shard);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index >= count) {
+  // The safe-integer bound is the one shard_count gets; past it, n is silently rounded.
+  if (!match || !Number.isSafeInteger(count) || count < 1 || index >= count) {
     throw new ConfigError([
-      { key: 'shard', message: `--shard: got "${shard}"; expected i/n with 0 ≤ i < n, e.g. 2/4` },
+      {
+        key: 'shard',
+        message: `--shard: got "${shard}"; expected i/n with 0 ≤ i < n ≤ ${Number.MAX_SAFE_INTEGER}, e.g. 2/4`,
+      },
     ]);
   }
   if (count > 1 && config.loadFromS3After) {
@@ -179,6 +181,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       'Generate a realistic, reproducible Open edX Aspects dataset (xAPI statements and event-sink tables)\n' +
         'and write it as gzipped CSV files or load it into ClickHouse, Ralph or Vector.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of xapi-db-load')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .addHelpText('after', EXIT_HELP);
@@ -203,6 +206,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description(
         'Bulk-load the eight files from s3_source_location into ClickHouse (same as load-db --load_db_only).',
       ),
+    SHARD_HELP.load,
   )
     .addHelpText('after', EXIT_HELP)
     .action(async (options: LoadDbOptions) => {

@@ -1,15 +1,13 @@
 /** Registers `xapi-db-load init-schema` on the CLI program (kept here so src/cli.ts stays small). */
 
-import { fileURLToPath } from 'node:url';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { CliIo } from '../cli.ts';
+import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
 import { loadConfig } from '../config/index.ts';
 import { resolveTarget } from './bulk.ts';
 import { createClickHouse } from './connect.ts';
 import { formatInitSchemaReport, initSchemaWithReport } from './init-report.ts';
 import { schemaNamesFromConfig } from './schema.ts';
-
-const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../configs/default_config.yaml', import.meta.url));
 
 const INIT_SCHEMA_HELP = `
 Creates the databases (db_name, db_event_sink_name, db_reporting_name), SQL functions, the raw
@@ -33,13 +31,8 @@ export function addInitSchemaCommand(program: Command, io: CliIo, setExitCode: (
   program
     .command('init-schema')
     .description('Create the Aspects ClickHouse schema on the configured target (idempotent).')
-    .addOption(
-      new Option('--config_file <path>', 'YAML configuration file').default(
-        undefined,
-        'the packaged configs/default_config.yaml',
-      ),
-    )
-    .addOption(new Option('--config-file <path>', 'alias of --config_file').hideHelp())
+    .addOption(configFileOption())
+    .addOption(configFileAlias())
     .addHelpText('after', INIT_SCHEMA_HELP)
     .action(async (options: InitSchemaOptions) => {
       const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;

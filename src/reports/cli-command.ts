@@ -1,12 +1,10 @@
 /** Registers `xapi-db-load report` on the CLI program (kept here so src/cli.ts stays small). */
 
-import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../cli.ts';
+import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
 import { loadConfig } from '../config/index.ts';
 import { type ReportCommandOptions, reportCommand } from './command.ts';
-
-const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../configs/default_config.yaml', import.meta.url));
 
 const REPORT_HELP = `
 The reference time that replaces now() is midnight UTC after the config's end_date, so results
@@ -34,13 +32,8 @@ export function addReportCommand(program: Command, io: CliIo, setExitCode: (code
       'Load the dataset (when the target is a fresh embedded engine or container), run the Aspects report ' +
         'queries, write a snapshot and compare it with a baseline; optionally time them against a perf baseline.',
     )
-    .addOption(
-      new Option('--config_file <path>', 'YAML configuration file').default(
-        undefined,
-        'the packaged configs/default_config.yaml',
-      ),
-    )
-    .addOption(new Option('--config-file <path>', 'alias of --config_file').hideHelp())
+    .addOption(configFileOption())
+    .addOption(configFileAlias())
     .option('--db_host <host>', "overrides the config's db_host, e.g. embedded, container or a server host name")
     .option('--baseline <path>', 'baseline snapshot to compare with')
     .option('--update-baseline', 'rewrite the baseline (and --perf-baseline) with the current results')

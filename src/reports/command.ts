@@ -16,8 +16,9 @@ import { ConfigError } from '../errors.ts';
 import { loadReports } from './catalog.ts';
 import { assertNoRegression, type ReportCheckResult, runReportCheck } from './check.ts';
 import { generateDatasetDir, loadDatasetDir } from './load-dataset.ts';
-import { DEFAULT_PERF_THRESHOLDS } from './perf.ts';
+import { DEFAULT_PERF_THRESHOLDS, readPerf } from './perf.ts';
 import { referenceTimeFromConfig } from './run.ts';
+import { readSnapshot } from './snapshot.ts';
 
 /** Options of the command, as commander parses them. */
 export interface ReportCommandOptions {
@@ -97,6 +98,10 @@ export async function reportCommand(
     .map((s) => s.trim())
     .filter((s) => s !== '');
   const reports = await loadReports({ dirs: options.reportsDir ?? [], only });
+  // A corrupt or wrong-shape baseline is a usage error: found before anything is generated or
+  // loaded, not after minutes of work (issue #12, D11).
+  if (options.baseline) await readSnapshot(options.baseline);
+  if (options.perf && options.perfBaseline) await readPerf(options.perfBaseline);
   const target = targetFromConfig(config);
   const names = schemaNamesFromConfig(config);
   // A fresh in-process engine or container is empty: it needs the dataset. A server or an

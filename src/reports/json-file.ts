@@ -10,8 +10,12 @@ export async function readJsonFile(path: string, key: string): Promise<unknown |
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new ConfigError(
+      [{ key, message: `${key}: got ${JSON.stringify(path)}; cannot be read (${code ?? describeError(error)})` }],
+      { cause: error },
+    );
   }
   try {
     return JSON.parse(text) as unknown;

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/types.ts';
 import { XapiDbLoadError } from '../errors.ts';
+import { workerExecArgv } from './worker-exec-argv.ts';
 import type { ChunkJob, ChunkResult, ChunkSpec, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 interface Pending {
@@ -49,7 +50,7 @@ export class GenerationPool {
     const workers: PoolWorker[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < size; i++) {
-      const thread = new Worker(workerUrl(), { resourceLimits: WORKER_LIMITS });
+      const thread = new Worker(workerUrl(), { resourceLimits: WORKER_LIMITS, execArgv: workerExecArgv() });
       const worker: PoolWorker = { thread, outstanding: 0, waiting: new Map() };
       workers.push(worker);
       ready.push(
