@@ -99,15 +99,16 @@ async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
   );
   if (options.load_db_only && !options.fromS3) checkLoadOnlyBackend(config);
   const runLog = openRunLog(config, (line) => io.stderr.write(`${line}\n`));
-  const log = (line: string) => {
-    runLog.write('INFO', line);
-    if (!options.quiet) io.stderr.write(`${line}\n`);
-  };
   const progress = createProgress({
     stream: io.stderr,
     clock: systemClock,
     mode: options.quiet ? 'none' : options.progress,
   });
+  const log = (line: string) => {
+    runLog.write('INFO', line);
+    // Through the progress reporter, so a line never lands glued onto the bar (issue #12, D14).
+    if (!options.quiet) progress.print(line);
+  };
   log(`Config: ${config.configFile ?? path}`);
   // With the vector backend on stdout, stdout carries statement lines and nothing else.
   const summaryStream = config.backend === 'vector' && config.vectorOutput === VECTOR_STDOUT ? io.stderr : io.stdout;

@@ -12,9 +12,13 @@ import type { TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { formatInt } from './format.ts';
 import { GenerationPool } from './generation-pool.ts';
 import type { ProgressReporter } from './progress.ts';
 import type { ChunkSpec } from './worker-protocol.ts';
+
+/** Above this many rows a run gets a warning: likely a typo in num_actors or the batches (issue #12, D9). */
+const HUGE_RUN_ROWS = 1_000_000_000;
 
 export interface RunOptions {
   readonly clock?: Clock;
@@ -59,18 +63,30 @@ export async function runLoadDb(config: Config, options: RunOptions = {}): Promi
   const world = buildWorld(config);
   const plan = planDataset(world);
   const statements = plan.tables.xapi.rows;
+  const sinkRows = sink
+    .tables()
+    .filter((table) => table !== 'xapi')
+    .reduce((sum, table) => sum + plan.tables[table].rows, 0);
   log(
     `Generating ${world.courses.length} courses, ${config.numActors} actors, ${statements} statements ` +
-      `(seed ${config.seed}) with ${config.numWorkers} worker(s) into ${sink.description}`,
+      `and ${sinkRows} event-sink rows (seed ${config.seed}) with ${config.numWorkers} worker(s) into ${sink.description}`,
   );
+  if (statements + sinkRows > HUGE_RUN_ROWS) {
+    log(
+      `warning: this config makes ${formatInt(statements + sinkRows)} rows (num_actors ${formatInt(config.numActors)}, ` +
+        `num_xapi_batches ${formatInt(config.numXapiBatches)} × batch_size ${formatInt(config.batchSize)}); ` +
+        'at a few hundred thousand rows a second that takes hours or more. Interrupt (Ctrl-C) if that was not meant.',
+    );
+  }
 
   const written: Partial<Record<TableKey, number>> = {};
   let pool: GenerationPool | undefined;
   try {
     pool = await GenerationPool.start(config, config.numWorkers);
     await sink.open(plan);
-    options.progress?.start(statements);
+    options.progress?.start(statements, sinkRows);
     let statementsDone = 0;
+    let sinkRowsDone = 0;
     const chunksLeft = new Map(sink.tables().map((t) => [t, plan.tables[t].chunks]));
     const endTable = async (table: TableKey) => {
       await sink.endTable?.(table);
@@ -83,13 +99,13 @@ export async function runLoadDb(config: Config, options: RunOptions = {}): Promi
       const left = (chunksLeft.get(chunk.table) ?? 0) - chunk.count;
       chunksLeft.set(chunk.table, left);
       if (left === 0) await endTable(chunk.table);
-      if (chunk.table === 'xapi') {
-        statementsDone += chunk.rows;
-        options.progress?.update(statementsDone);
-      }
+      if (chunk.table === 'xapi') statementsDone += chunk.rows;
+      else sinkRowsDone += chunk.rows;
+      options.progress?.update(statementsDone, sinkRowsDone);
     }
-    const summary = await sink.close();
+    // Generation is done: the bar ends before the sink's load and verify lines.
     options.progress?.finish();
+    const summary = await sink.close();
     return { plan, summary, durationMs: clock.now() - startedAt, statements, sinkDescription: sink.description };
   } catch (error) {
     options.progress?.finish();
