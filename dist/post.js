@@ -74205,13 +74205,38 @@ import { promisify as promisify3 } from "node:util";
 // src/clickhouse/connect.ts
 var import_client = __toESM(require_dist4(), 1);
 import { inspect as inspect2 } from "node:util";
+
+// src/secrets.ts
+var REDACTED_SECRET = "***";
+function quoteLiteral(value) {
+  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+function basicAuthToken(username, password) {
+  return Buffer.from(`${username}:${password}`).toString("base64");
+}
+function secretEncodings(secret) {
+  if (secret === "") return [];
+  const encodings = /* @__PURE__ */ new Set([
+    secret,
+    quoteLiteral(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    JSON.stringify(secret).slice(1, -1)
+  ]);
+  return [...encodings].filter((e) => e !== "").sort((a, b) => b.length - a.length);
+}
+function loginSecrets(username, password) {
+  return password === "" ? [] : [password, basicAuthToken(username, password)];
+}
 function redactSecrets(text, secrets) {
   let out = text;
   for (const secret of secrets) {
-    if (secret.length > 0) out = out.split(secret).join("***");
+    for (const encoding of secretEncodings(secret)) out = out.split(encoding).join(REDACTED_SECRET);
   }
   return out;
 }
+
+// src/clickhouse/connect.ts
 var ClickHouseHandle = class {
   client;
   kind;
@@ -74233,7 +74258,10 @@ var ClickHouseHandle = class {
     return this.#credentials;
   }
   redact(text) {
-    return redactSecrets(text, this.#credentials ? [this.#credentials.password] : []);
+    return redactSecrets(
+      text,
+      this.#credentials ? loginSecrets(this.#credentials.username, this.#credentials.password) : []
+    );
   }
   async close() {
     if (this.#closed) return;
