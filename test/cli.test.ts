@@ -1,10 +1,8 @@
 /** The CLI as users run it: exit codes, messages, what is (not) left on disk. */
 
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCsvSink } from '../src/backends/csv.ts';
 import { resolveConfig } from '../src/config/index.ts';
@@ -12,9 +10,8 @@ import { SinkError } from '../src/errors.ts';
 import { runLoadDb } from '../src/run/runner.ts';
 import type { Destination } from '../src/storage/destination.ts';
 import { localDestination } from '../src/storage/local.ts';
+import { runCli } from './support/cli.ts';
 
-const run = promisify(execFile);
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
@@ -40,15 +37,7 @@ course_size_makeup:
   small: {actors: 4, problems: 3, videos: 3, chapters: 2, sequences: 2, verticals: 2, forum_posts: 2}
 `;
 
-async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = runCli;
 
 describe('xapi-db-load CLI', () => {
   it('load-db writes the eight files, prints progress on stderr and a summary on stdout', async () => {
