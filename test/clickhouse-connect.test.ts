@@ -238,6 +238,7 @@ describe('embedded target', () => {
 
   it('explains the one-data-directory rule when a second path is opened', async () => {
     const error = await connectError({ kind: 'embedded', path: '/tmp/xapi-db-load-second-dir-test' });
-    expect(error.message).toContain('chdb binds one data directory per process');
+    expect(error.message).toContain('chdb opens one directory per process');
+    expect(error.message).toContain('another xapi-db-load or clickhouse local may be using it');
   });
 });

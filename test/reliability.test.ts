@@ -180,6 +180,21 @@ describe('D2: credentials inside db_host, s3_endpoint or lrs_url', () => {
   });
 });
 
+describe('minor notes', () => {
+  it('a missing s3_key is found with every other config problem: exit 2, the file named, no log opened', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'c.yaml'),
+      baseYaml({ csv_output_destination: '"s3://mybucket/run1/"', num_workers: '0' }),
+    );
+    const r = await runCli(['load-db', '--config_file', 'c.yaml'], dir);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('error: Invalid configuration in c.yaml (2 problems):');
+    expect(r.stderr).toContain('  - s3_key: missing; required when s3_secret is set');
+    expect(existsSync(join(dir, 'logs'))).toBe(false);
+  });
+});
+
 describe('D3: impossible unquoted dates', () => {
   it.each(['2023-13-01', '2023-02-30', '2023-06-31'])(
     'end_date %s is refused, not rolled over (exit 2)',

@@ -409,7 +409,9 @@ async function openEmbedded(
   } catch (error) {
     throw new XapiDbLoadError(
       `Cannot open ${description}: ${firstLine(describeError(error))} ` +
-        '(chdb binds one data directory per process: close the other embedded connection or use the same path)',
+        '(one data directory can be open in one process at a time, and chdb opens one directory per process: ' +
+        'another xapi-db-load or clickhouse local may be using it, or this process has another embedded ' +
+        'connection open on a different path)',
       { cause: error },
     );
   }

@@ -101,6 +101,23 @@ function carriesCredentials(key: string, value: string): boolean {
 // each one took seconds and buried the real problems (issue #12, D12).
 const MAX_UNKNOWN_KEYS_LISTED = 20;
 
+/** A key without a secret or the reverse, or `null` when both or neither are set. */
+export function s3CredentialsProblem(
+  key: string | null | undefined,
+  secret: string | null | undefined,
+): ConfigProblem | null {
+  const hasKey = typeof key === 'string' && key !== '';
+  const hasSecret = typeof secret === 'string' && secret !== '';
+  if (hasKey === hasSecret) return null;
+  return hasKey
+    ? {
+        key: 's3_secret',
+        message:
+          's3_secret: missing; required when s3_key is set (or set XAPI_DB_LOAD_AWS_SECRET_ACCESS_KEY; leave both unset to use the AWS default credentials)',
+      }
+    : { key: 's3_key', message: 's3_key: missing; required when s3_secret is set' };
+}
+
 /** Validates and normalizes a raw config (aliases and env overrides already applied). */
 export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}): Config {
   const problems = new Problems();
@@ -193,6 +210,19 @@ export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}
     requireFor(SCALAR_KEYS.lrsUrl.key, httpUrl.expected, note);
     requireFor(SCALAR_KEYS.lrsUsername.key, stringValue({ allowEmpty: false }).expected, note);
     requireFor(SCALAR_KEYS.lrsPassword.key, stringValue({ allowEmpty: true }).expected, note);
+  }
+
+  // S3 credentials come in pairs; checked here, with every other problem, when the run will use
+  // S3 (s3SettingsFromConfig checks again for library callers).
+  const isS3 = (value: unknown): boolean => typeof value === 'string' && value.startsWith('s3://');
+  const usesS3 =
+    (backend === 'csv' && isS3(scalars.csvOutputDestination)) ||
+    isS3(scalars.nativeOutputDestination) ||
+    (backend === 'chdb' && scalars.nativeOutputDestination === null) ||
+    typeof scalars.s3SourceLocation === 'string';
+  if (usesS3) {
+    const problem = s3CredentialsProblem(scalars.s3Key as string | null, scalars.s3Secret as string | null);
+    if (problem) problems.add(problem.key, problem.message);
   }
 
   const shardIndex = num('shardIndex');

@@ -24,6 +24,7 @@ import { PassThrough } from 'node:stream';
 import type * as ClientS3 from '@aws-sdk/client-s3';
 import type * as LibStorage from '@aws-sdk/lib-storage';
 import type { Config } from '../config/types.ts';
+import { s3CredentialsProblem } from '../config/validate.ts';
 import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
 import type { Destination, FileWriter } from './destination.ts';
 
@@ -93,17 +94,8 @@ export function s3SettingsFromConfig(
 ): S3Settings {
   const hasKey = config.s3Key !== null && config.s3Key !== '';
   const hasSecret = config.s3Secret !== null && config.s3Secret !== '';
-  if (hasKey !== hasSecret) {
-    throw new ConfigError([
-      hasKey
-        ? {
-            key: 's3_secret',
-            message:
-              's3_secret: missing; required when s3_key is set (or set XAPI_DB_LOAD_AWS_SECRET_ACCESS_KEY; leave both unset to use the AWS default credentials)',
-          }
-        : { key: 's3_key', message: 's3_key: missing; required when s3_secret is set' },
-    ]);
-  }
+  const problem = s3CredentialsProblem(config.s3Key, config.s3Secret);
+  if (problem) throw new ConfigError([problem]);
   return {
     endpoint: config.s3Endpoint === null || config.s3Endpoint === '' ? null : config.s3Endpoint.replace(/\/+$/, ''),
     region: config.s3Region,
