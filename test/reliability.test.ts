@@ -4,7 +4,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { buildWorld } from '../src/generate/world.ts';
 import { createProgress, type ProgressReporter } from '../src/run/progress.ts';
 import { runLoadDb } from '../src/run/runner.ts';
 import { workerExecArgv } from '../src/run/worker-exec-argv.ts';
+import { localDestination } from '../src/storage/local.ts';
 import { runCli, runNode } from './support/cli.ts';
 import { type FakeServer, startFakeServer } from './support/fake-http.ts';
 
@@ -192,6 +193,20 @@ describe('minor notes', () => {
     expect(r.stderr).toContain('error: Invalid configuration in c.yaml (2 problems):');
     expect(r.stderr).toContain('  - s3_key: missing; required when s3_secret is set');
     expect(existsSync(join(dir, 'logs'))).toBe(false);
+  });
+});
+
+describe('a full disk', () => {
+  it.skipIf(!existsSync('/dev/full'))('names the file that could not be written', async () => {
+    const dir = await tempDir();
+    // The partial file is a link to /dev/full: every write fails with ENOSPC.
+    await symlink('/dev/full', join(dir, `xapi.csv.gz.partial-${process.pid}`));
+    const writer = await localDestination(dir).createFile('xapi.csv.gz');
+    const error = await writer.write(new Uint8Array(10)).catch((e: unknown) => e);
+    await writer.abort();
+    expect((error as Error).message).toMatch(
+      new RegExp(`^writing ${join(dir, 'xapi.csv.gz').replaceAll('.', '\\.')} failed: ENOSPC`),
+    );
   });
 });
 

@@ -33,7 +33,12 @@ export function localDestination(directory: string, key = 'csv_output_destinatio
       const writer: FileWriter = {
         location: finalPath,
         async write(data) {
-          await handle.write(data);
+          try {
+            await handle.write(data);
+          } catch (error) {
+            // Node's ENOSPC/EIO messages name no file; a failed run should say which one.
+            throw new XapiDbLoadError(`writing ${finalPath} failed: ${describeError(error)}`, { cause: error });
+          }
         },
         async commit() {
           await close();
