@@ -25,9 +25,9 @@ import { SinkError, VerificationError, XapiDbLoadError } from '../src/errors.ts'
 import { TABLE_KEYS } from '../src/formats/tables.ts';
 import { planDataset, xapiChunk } from '../src/generate/dataset.ts';
 import { buildWorld } from '../src/generate/world.ts';
+import { countLoadedTables } from '../src/load/verify.ts';
 import { runLoadDb } from '../src/run/runner.ts';
 import { formatSummary } from '../src/run/summary.ts';
-import { countLoadedTables } from '../src/run/verify.ts';
 
 const run = promisify(execFile);
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;

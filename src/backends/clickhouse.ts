@@ -65,8 +65,8 @@ import type { Config } from '../config/types.ts';
 import { describeError, SinkError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
+import { countLoadedTables, finishLoad, type TableCountsByKey } from '../load/verify.ts';
 import { formatInt } from '../run/format.ts';
-import { countLoadedTables, finishLoad, type TableCountsByKey } from '../run/verify.ts';
 import type { ChunkResult } from '../run/worker-protocol.ts';
 import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
 

@@ -16,7 +16,6 @@ import {
   generateCsvDataset,
 } from '../cache/cached-dataset.ts';
 import { type DatasetCacheStore, LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
-import { bulkLoadCsv } from '../clickhouse/bulk-load.ts';
 import { type ClickHouse, createClickHouse, resolveUrlTarget, type UrlTarget } from '../clickhouse/connect.ts';
 import { countRows, type LoadedTable, type TableCounts } from '../clickhouse/counts.ts';
 import {
@@ -34,6 +33,7 @@ import { ConfigError, describeError, VerificationError, XapiDbLoadError } from '
 import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
+import { bulkLoadCsv } from '../load/csv.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
 import { streamDatasetFiles } from './load-files.ts';
 import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';

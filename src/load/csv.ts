@@ -23,17 +23,22 @@ import { type DatasetPlan, planDataset, xapiChunk } from '../generate/dataset.ts
 import { buildWorld } from '../generate/world.ts';
 import { type Clock, formatDuration, systemClock } from '../run/clock.ts';
 import { formatInt } from '../run/format.ts';
-import { compareCounts, countLoadedTables, type TableCountsByKey, verificationError } from '../run/verify.ts';
 import {
   createS3Client,
   describeS3Endpoint,
+  joinUrl,
   loadAwsSdk,
   parseS3Url,
   type S3Settings,
   s3SettingsFromConfig,
+  s3UrlToHttp,
 } from '../storage/s3.ts';
-import { BULK_INSERT_SETTINGS, type Headlines, readHeadlines, resolveTarget } from './bulk.ts';
-import { type ClickHouse, createClickHouse, redactSecrets } from './connect.ts';
+import { compareCounts, countLoadedTables, type TableCountsByKey, verificationError } from './verify.ts';
+
+export { joinUrl, s3UrlToHttp };
+
+import { BULK_INSERT_SETTINGS, type Headlines, readHeadlines, resolveTarget } from '../clickhouse/bulk.ts';
+import { type ClickHouse, createClickHouse, redactSecrets } from '../clickhouse/connect.ts';
 import {
   dictionaryNames,
   IDENTIFIER_PATTERN,
@@ -41,7 +46,7 @@ import {
   optimizeFinal,
   type SchemaNames,
   schemaNamesFromConfig,
-} from './schema.ts';
+} from '../clickhouse/schema.ts';
 
 /** Where ClickHouse reads the eight files from. */
 export type CsvSource =
@@ -66,29 +71,6 @@ export type CsvSource =
 
 /** Characters ClickHouse's `s3()` / `file()` read as globs, and URL parts a folder cannot have. */
 const GLOB_CHARS = /[*?{}#]/;
-
-/**
- * Joins a folder URL and a file name. The folder gets a trailing `/` first (quirk Q14: the
- * original used URL-join semantics, which silently drop the last path segment of
- * `…/prefix` without a slash).
- *
- * @example
- * joinUrl('https://b.s3.amazonaws.com/logs/run1', 'xapi.csv.gz');
- * // → 'https://b.s3.amazonaws.com/logs/run1/xapi.csv.gz'
- */
-export function joinUrl(base: string, name: string): string {
-  return `${base.endsWith('/') ? base : `${base}/`}${name.replace(/^\/+/, '')}`;
-}
-
-/** An `s3://bucket/prefix/` folder as the `http(s)://` URL ClickHouse's `s3()` reads. */
-export function s3UrlToHttp(url: string, settings: Pick<S3Settings, 'endpoint' | 'region'>, key: string): string {
-  const { bucket, prefix } = parseS3Url(url, key);
-  if (settings.endpoint !== null) return `${settings.endpoint.replace(/\/+$/, '')}/${bucket}/${prefix}`;
-  // Virtual-hosted style, except for dotted bucket names, which break the TLS wildcard.
-  return bucket.includes('.')
-    ? `https://s3.${settings.region}.amazonaws.com/${bucket}/${prefix}`
-    : `https://${bucket}.s3.${settings.region}.amazonaws.com/${prefix}`;
-}
 
 /** A URL with any `user:password@` removed, for logs. */
 export function redactUrl(url: string, secrets: readonly string[] = []): string {

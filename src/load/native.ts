@@ -7,18 +7,8 @@
  * nothing).
  */
 
-import type { Config } from '../config/types.ts';
-import { describeError, VerificationError, XapiDbLoadError } from '../errors.ts';
-import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
-import { planDataset } from '../generate/dataset.ts';
-import { buildWorld } from '../generate/world.ts';
-import { type Clock, systemClock } from '../run/clock.ts';
-import { formatInt } from '../run/format.ts';
-import { countLoadedTables, type TableCountsByKey } from '../run/verify.ts';
-import { s3SettingsFromConfig } from '../storage/s3.ts';
-import { BULK_INSERT_SETTINGS, resolveTarget } from './bulk.ts';
-import { redactUrl, type TableLoadResult } from './bulk-load.ts';
-import { type ClickHouse, createClickHouse, redactSecrets } from './connect.ts';
+import { BULK_INSERT_SETTINGS, resolveTarget } from '../clickhouse/bulk.ts';
+import { type ClickHouse, createClickHouse, redactSecrets } from '../clickhouse/connect.ts';
 import {
   classifyNativeFile,
   describeNativeLocation,
@@ -30,8 +20,18 @@ import {
   nativeLocationFromConfig,
   renderNativeLoad,
   sortNativeFiles,
-} from './native-files.ts';
-import { initSchema, optimizeFinal, reloadDictionaries, schemaNamesFromConfig } from './schema.ts';
+} from '../clickhouse/native-files.ts';
+import { initSchema, optimizeFinal, reloadDictionaries, schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import type { Config } from '../config/types.ts';
+import { describeError, VerificationError, XapiDbLoadError } from '../errors.ts';
+import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
+import { planDataset } from '../generate/dataset.ts';
+import { buildWorld } from '../generate/world.ts';
+import { type Clock, systemClock } from '../run/clock.ts';
+import { formatInt } from '../run/format.ts';
+import { s3SettingsFromConfig } from '../storage/s3.ts';
+import { redactUrl, type TableLoadResult } from './csv.ts';
+import { countLoadedTables, type TableCountsByKey } from './verify.ts';
 
 export interface NativeLoadOptions {
   readonly log?: (line: string) => void;
