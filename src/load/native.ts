@@ -7,7 +7,7 @@
  * nothing).
  */
 
-import { BULK_INSERT_SETTINGS, resolveTarget } from '../clickhouse/bulk.ts';
+import { BULK_INSERT_SETTINGS, qualifiedTable, resolveTarget } from '../clickhouse/bulk.ts';
 import { type ClickHouse, createClickHouse, redactSecrets } from '../clickhouse/connect.ts';
 import {
   classifyNativeFile,
@@ -15,23 +15,24 @@ import {
   listNativeNames,
   NATIVE_PREFIXES,
   type NativeFile,
+  type NativeLocation,
   nativeCredentials,
   nativeFileLocation,
   nativeLocationFromConfig,
   renderNativeLoad,
   sortNativeFiles,
 } from '../clickhouse/native-files.ts';
-import { initSchema, optimizeFinal, reloadDictionaries, schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import { type SchemaNames, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
-import { describeError, VerificationError, XapiDbLoadError } from '../errors.ts';
+import { describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
-import { type Clock, systemClock } from '../run/clock.ts';
+import type { Clock } from '../run/clock.ts';
 import { formatInt } from '../run/format.ts';
 import { s3SettingsFromConfig } from '../storage/s3.ts';
-import { redactUrl, type TableLoadResult } from './csv.ts';
-import { countLoadedTables, type TableCountsByKey } from './verify.ts';
+import { redactUrl } from './csv.ts';
+import { type LoadResult, type LoadStep, loadDataset, type PreparedInput } from './index.ts';
 
 export interface NativeLoadOptions {
   readonly log?: (line: string) => void;
@@ -39,18 +40,21 @@ export interface NativeLoadOptions {
   readonly clickhouse?: ClickHouse;
   readonly clock?: Clock;
   readonly signal?: AbortSignal;
+  /** Drop and recreate the databases when they hold data (`--reset`). */
+  readonly reset?: boolean;
 }
 
-export interface NativeLoadResult {
-  /** Directory or `s3://` folder. */
-  readonly source: string;
-  readonly target: string;
-  readonly files: number;
-  readonly tables: readonly TableLoadResult[];
-  /** One line: whether the files hold the dataset this config describes. */
-  readonly note: string;
-  readonly durationMs: number;
-}
+/** @deprecated the result of {@link loadDataset}. */
+export type NativeLoadResult = LoadResult;
+
+/** Tables whose row counts differ between configs of different sizes. */
+const IDENTIFYING_TABLES: readonly TableKey[] = [
+  'courseOverviews',
+  'courseBlocks',
+  'externalIds',
+  'userProfiles',
+  'objectTags',
+];
 
 /** Rows in one Native file, read by ClickHouse. */
 async function rowsInFile(ch: ClickHouse, query: string, params: Record<string, string>): Promise<number> {
@@ -60,30 +64,22 @@ async function rowsInFile(ch: ClickHouse, query: string, params: Record<string, 
 }
 
 /**
- * Loads the chdb backend's Native files from `native_output_destination` (or
- * `s3://{s3_bucket}/{s3_prefix}`) into the config's ClickHouse.
- *
- * @example
- * const result = await runNativeLoad(config, { log: console.error });
- * console.log(formatNativeLoadSummary(result));
+ * The Native files at `location`, in load order (event-sink tables, then xAPI year by year).
+ * @throws XapiDbLoadError when the folder cannot be listed or holds none.
  */
-export async function runNativeLoad(config: Config, options: NativeLoadOptions = {}): Promise<NativeLoadResult> {
-  const clock = options.clock ?? systemClock;
-  const log = options.log ?? (() => {});
-  const startedAt = clock.now();
-  const location = nativeLocationFromConfig(config);
+export async function listNativeFiles(location: NativeLocation, config: Config): Promise<NativeFile[]> {
   const settings = s3SettingsFromConfig(config);
   const secrets = settings.secretAccessKey ? [settings.secretAccessKey] : [];
-  const credentials = nativeCredentials(settings);
   const where = describeNativeLocation(location);
-
   let names: string[];
   try {
     names = await listNativeNames(location, config);
   } catch (error) {
     throw new XapiDbLoadError(
       `Cannot list ${where} (${location.from}): ${redactSecrets(describeError(error), secrets)}`,
-      { cause: error },
+      {
+        cause: error,
+      },
     );
   }
   const files = sortNativeFiles(
@@ -98,116 +94,132 @@ export async function runNativeLoad(config: Config, options: NativeLoadOptions =
         `or point ${location.from} at the folder holding them`,
     );
   }
-  log(`Found ${formatInt(files.length)} Native files in ${where}`);
+  return files;
+}
 
-  const schema = schemaNamesFromConfig(config, config.dbReportingName);
-  const ch = options.clickhouse ?? (await createClickHouse(resolveTarget(config)));
-  const owned = options.clickhouse === undefined;
-  try {
-    if (location.kind === 'local' && ch.kind !== 'embedded') {
-      throw new XapiDbLoadError(
-        `${location.from}: the local directory ${where} can be loaded only by the embedded engine (db_host: embedded); ` +
-          `${ch.description} cannot read it`,
-      );
-    }
-    if (config.initSchema ?? ch.kind !== 'url') {
-      log(`Creating the Aspects schema (if missing) on ${ch.description}`);
-      await initSchema(ch, schema);
-    }
-    let before: TableCountsByKey;
-    try {
-      before = await countLoadedTables(ch, schema);
-    } catch (error) {
-      throw new XapiDbLoadError(
-        `The Aspects tables are missing or unreadable on ${ch.description} (${ch.redact(describeError(error))}); ` +
-          'create them with `xapi-db-load init-schema` or set `init_schema: true`',
-        { cause: error },
-      );
-    }
-    const inFiles = new Map<TableKey, number>();
-    const durations = new Map<TableKey, number>();
-    const targets = new Map<TableKey, string>();
-    let reloaded = false;
-    for (const file of files) {
-      options.signal?.throwIfAborted();
-      if (file.table === 'xapi' && !reloaded) {
-        reloaded = true;
-        await reloadDictionaries(ch, schema);
-      }
-      const fileLocation = nativeFileLocation(location, settings, file.name);
-      const shown = location.kind === 'local' ? fileLocation : redactUrl(fileLocation, secrets);
-      const statement = renderNativeLoad(file.table, fileLocation, {
-        local: location.kind === 'local',
-        credentials,
-        cluster: config.dbCluster,
-        chronological: config.xapiLoadOrder === 'chronological',
-        names: schema,
-      });
-      targets.set(file.table, statement.target);
-      const t0 = clock.now();
-      try {
-        // The rows the file holds: what the table must gain (read on this node, cluster or not).
-        const counting = renderNativeLoad(file.table, fileLocation, {
-          local: location.kind === 'local',
-          credentials,
-          cluster: null,
-          names: schema,
-        });
-        const rows = await rowsInFile(ch, `SELECT count() AS n FROM ${counting.source}`, { ...counting.params });
-        inFiles.set(file.table, (inFiles.get(file.table) ?? 0) + rows);
-        log(`Inserting ${formatInt(rows)} rows from ${shown} into ${statement.target}`);
-        await ch.client.command({
-          query: statement.query,
-          query_params: { ...statement.params },
-          clickhouse_settings: BULK_INSERT_SETTINGS,
-        });
-      } catch (error) {
-        throw new XapiDbLoadError(
-          `Loading ${shown} into ${statement.target} failed on ${ch.description}: ${redactSecrets(ch.redact(describeError(error).split('\n')[0] ?? ''), secrets)}`,
-          { cause: error },
-        );
-      }
-      durations.set(file.table, (durations.get(file.table) ?? 0) + clock.now() - t0);
-    }
-    if (config.optimizeFinal) await optimizeFinal(ch, schema);
-    const after = await countLoadedTables(ch, schema);
-    const present = TABLE_KEYS.filter((t) => inFiles.has(t));
-    const tables = present.map(
-      (table): TableLoadResult => ({
-        table,
-        target: targets.get(table) as string,
-        location: where,
-        loaded: after[table] - before[table],
-        expected: inFiles.get(table) ?? 0,
-        durationMs: durations.get(table) ?? 0,
-      }),
+/**
+ * Counts the rows each Native file holds and renders its load, writing nothing. Each table must
+ * gain the rows its files hold. When the course and learner files are this config's dataset but
+ * another table's are not, files are missing (or extra): the load is refused before anything
+ * is written, naming the tables (issue #9, D4: a deleted xAPI file was "Verified").
+ */
+export async function prepareNativeInput(
+  ch: ClickHouse,
+  config: Config,
+  location: NativeLocation,
+  schema: SchemaNames,
+  listed?: readonly NativeFile[],
+): Promise<PreparedInput> {
+  const settings = s3SettingsFromConfig(config);
+  const secrets = settings.secretAccessKey ? [settings.secretAccessKey] : [];
+  const credentials = nativeCredentials(settings);
+  const where = describeNativeLocation(location);
+  const reason = (error: unknown) => redactSecrets(ch.redact(describeError(error).split('\n')[0] ?? ''), secrets);
+
+  const files = listed ?? (await listNativeFiles(location, config));
+  if (location.kind === 'local' && ch.kind !== 'embedded') {
+    throw new XapiDbLoadError(
+      `${location.from}: the local directory ${where} can be loaded only by the embedded engine (db_host: embedded); ` +
+        `${ch.description} cannot read it`,
     );
-    const bad = tables.filter((t) => t.loaded !== t.expected);
-    if (bad.length > 0) {
-      throw new VerificationError(
-        `Verification failed on ${ch.description}, loading ${where}: ` +
-          bad
-            .map((t) => `${t.target} gained ${formatInt(t.loaded)} rows, its files hold ${formatInt(t.expected ?? 0)}`)
-            .join('; '),
-      );
+  }
+  const inFiles = Object.fromEntries(TABLE_KEYS.map((t) => [t, 0])) as Record<TableKey, number>;
+  const steps: LoadStep[] = [];
+  for (const file of files) {
+    const fileLocation = nativeFileLocation(location, settings, file.name);
+    const shown = location.kind === 'local' ? fileLocation : redactUrl(fileLocation, secrets);
+    const local = location.kind === 'local';
+    const statement = renderNativeLoad(file.table, fileLocation, {
+      local,
+      credentials,
+      cluster: config.dbCluster,
+      chronological: config.xapiLoadOrder === 'chronological',
+      names: schema,
+    });
+    // The rows the file holds: what the table must gain (read on this node, cluster or not).
+    const counting = renderNativeLoad(file.table, fileLocation, { local, credentials, cluster: null, names: schema });
+    let rows: number;
+    try {
+      rows = await rowsInFile(ch, `SELECT count() AS n FROM ${counting.source}`, { ...counting.params });
+    } catch (error) {
+      throw new XapiDbLoadError(`Cannot read ${shown} from ${ch.description}: ${reason(error)}`, { cause: error });
     }
-    const plan = planDataset(buildWorld(config), { wholeDataset: true });
-    const matches = TABLE_KEYS.every((t) => (inFiles.get(t) ?? 0) === plan.tables[t].rows);
-    const missing = TABLE_KEYS.filter((t) => !inFiles.has(t) && plan.tables[t].rows > 0);
-    const note = matches
+    inFiles[file.table] += rows;
+    steps.push({
+      table: file.table,
+      target: statement.target,
+      shown,
+      line: `Inserting ${formatInt(rows)} rows from ${shown} into ${statement.target}`,
+      async run(signal) {
+        try {
+          await ch.client.command({
+            query: statement.query,
+            query_params: { ...statement.params },
+            clickhouse_settings: BULK_INSERT_SETTINGS,
+            ...(signal ? { abort_signal: signal } : {}),
+          });
+        } catch (error) {
+          throw new XapiDbLoadError(
+            `Loading ${shown} into ${statement.target} failed on ${ch.description}: ${reason(error)}`,
+            {
+              cause: error,
+            },
+          );
+        }
+      },
+    });
+  }
+  const plan = planDataset(buildWorld(config), { wholeDataset: true });
+  const differing = TABLE_KEYS.filter((t) => inFiles[t] !== plan.tables[t].rows);
+  // The course and learner tables' sizes name the config; taxonomy and tag are the same in every dataset.
+  const ofThisConfig = IDENTIFYING_TABLES.every((t) => inFiles[t] === plan.tables[t].rows);
+  if (ofThisConfig && differing.length > 0) {
+    throw new XapiDbLoadError(
+      `Cannot load ${where}: its course and learner files are this config's dataset (seed ${config.seed}), but ` +
+        differing
+          .map(
+            (t) =>
+              `${qualifiedTable(schema, t)} files hold ${formatInt(inFiles[t])} rows, the dataset ${formatInt(plan.tables[t].rows)}`,
+          )
+          .join('; ') +
+        '. Files are missing or come from another run; nothing was loaded. Write them again (load-db with backend: chdb) into an empty folder.',
+    );
+  }
+  const note =
+    differing.length === 0
       ? `Verified: every table gained the rows its files hold, which is the dataset this config describes (seed ${config.seed})`
-      : `Verified: every table gained the rows its files hold; they differ from this config's dataset` +
-        (missing.length > 0 ? ` (no files for ${missing.join(', ')})` : '');
-    return {
-      source: where,
-      target: ch.description,
-      files: files.length,
-      tables,
-      note,
-      durationMs: clock.now() - startedAt,
-    };
+      : 'Verified: every table gained the rows its files hold; they are not the dataset this config describes';
+  return { source: where, steps, expected: inFiles, note, files: files.length };
+}
+
+/**
+ * Loads the chdb backend's Native files from `native_output_destination` (or
+ * `s3://{s3_bucket}/{s3_prefix}`) into the config's ClickHouse through {@link loadDataset}.
+ *
+ * @example
+ * const result = await runNativeLoad(config, { log: console.error });
+ * console.log(formatNativeLoadSummary(result));
+ */
+export async function runNativeLoad(config: Config, options: NativeLoadOptions = {}): Promise<LoadResult> {
+  const location = nativeLocationFromConfig(config);
+  // Listing needs no ClickHouse: an empty folder fails before connecting.
+  const files = await listNativeFiles(location, config);
+  const configured = resolveTarget(config);
+  const ch = options.clickhouse ?? (await createClickHouse(configured));
+  try {
+    return await loadDataset(
+      { kind: 'native', location, files },
+      { clickhouse: ch, names: schemaNamesFromConfig(config, config.dbReportingName), configured },
+      {
+        config,
+        ...(options.log ? { log: options.log } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.reset ? { reset: true } : {}),
+      },
+    );
   } finally {
-    if (owned) await ch.close();
+    if (options.clickhouse === undefined) await ch.close();
   }
 }
 
@@ -227,7 +239,7 @@ export function formatNativeLoadSummary(result: NativeLoadResult): string {
   const total = result.tables.reduce((acc, t) => acc + t.loaded, 0);
   lines.push(
     '',
-    `Loaded ${formatInt(total)} rows from ${formatInt(result.files)} Native files in ${result.source} into ${result.target} ` +
+    `Loaded ${formatInt(total)} rows from ${formatInt(result.files ?? 0)} Native files in ${result.source} into ${result.target} ` +
       `in ${(result.durationMs / 1000).toFixed(1)}s`,
     result.note,
   );
