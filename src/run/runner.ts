@@ -93,7 +93,9 @@ export async function runLoadDb(config: Config, options: RunOptions = {}): Promi
     return { plan, summary, durationMs: clock.now() - startedAt, statements, sinkDescription: sink.description };
   } catch (error) {
     options.progress?.finish();
-    await sink.abort().catch((abortError) => log(`cleanup after failure also failed: ${describeError(abortError)}`));
+    await sink
+      .abort(error)
+      .catch((abortError) => log(`cleanup after failure also failed: ${describeError(abortError)}`));
     // A sink's own error already says what was written; a failed verification is its own verdict.
     if (error instanceof SinkError || error instanceof VerificationError) throw error;
     const counts = Object.entries(written)
