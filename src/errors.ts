@@ -73,14 +73,15 @@ export function describeError(error: unknown): string {
 }
 
 /**
- * The run was stopped by a signal. Exit code 130 for SIGINT (Ctrl-C), 143 for SIGTERM, as a
- * shell reports a process killed by them.
+ * The run was stopped (a signal, or its abort signal fired). Carries what was written, like a
+ * {@link SinkError}. Exit code 130 for SIGINT (Ctrl-C), 143 for SIGTERM, as a shell reports a
+ * process killed by them.
  */
-export class InterruptedError extends XapiDbLoadError {
+export class InterruptedError extends SinkError {
   override readonly exitCode: number;
 
-  constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, exitCode: number, written: WrittenCounts = {}, options?: { cause?: unknown }) {
+    super(message, written, options);
     this.exitCode = exitCode;
   }
 

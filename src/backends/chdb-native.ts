@@ -115,7 +115,7 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
   const destination =
     options.destination ??
     (location.kind === 'local'
-      ? localDestination(location.directory, location.from)
+      ? localDestination(location.directory, location.from, options.log)
       : s3DestinationFromConfig(config, location.url, { key: location.from }));
   const target = resolveTarget(config);
   const names = schemaNamesFromConfig(config, config.dbReportingName);

@@ -354,6 +354,8 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       );
     }
     for (const range of ranges) {
+      // Ctrl-C stops between ranges, not after the whole move (issue #9, D7).
+      options.signal?.throwIfAborted();
       try {
         await withRetry(`move ${range.first}…${range.last}`, () => moveRange(client, staging as string, raw, range));
       } catch (error) {
@@ -389,6 +391,8 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       );
     }
     for (const range of ranges) {
+      // Ctrl-C stops between ranges, not after the whole move (issue #9, D7).
+      options.signal?.throwIfAborted();
       try {
         await connection().client.command({
           query:
@@ -544,6 +548,7 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       await finishXapi();
       await settle();
       await removeTemp();
+      options.signal?.throwIfAborted();
       await record?.phase(config.optimizeFinal ? 'OPTIMIZE … FINAL' : 'verification', writtenCounts());
       const after = await finishLoad(ch, names, datasetPlan, {
         optimize: config.optimizeFinal,

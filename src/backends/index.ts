@@ -59,7 +59,7 @@ export function createSink(config: Config, options: CreateSinkOptions = {}): Sin
     case 'csv': {
       const dest = config.csvOutputDestination as string;
       if (dest.startsWith('s3://')) return createCsvSink(config, s3DestinationFromConfig(config, dest));
-      return createCsvSink(config, localDestination(dest));
+      return createCsvSink(config, localDestination(dest, 'csv_output_destination', options.log));
     }
     case 'ralph':
       return createRalphSink(config, {

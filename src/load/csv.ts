@@ -48,7 +48,9 @@ import {
   stagingTableName,
 } from '../clickhouse/bulk.ts';
 import { type ClickHouse, createClickHouse, redactSecrets } from '../clickhouse/connect.ts';
-import { IDENTIFIER_PATTERN, type SchemaNames, schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import { IDENTIFIER_PATTERN, initSchema, type SchemaNames, schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import { datasetHash } from '../config/dataset-hash.ts';
+import { guardTarget, schemaExists } from './guard.ts';
 import { type LoadResult, type LoadStep, loadDataset, type PreparedInput } from './index.ts';
 
 /** Where ClickHouse reads the eight files from. */
@@ -677,8 +679,20 @@ export async function prepareCsvBulkLoad(
   // An in-memory engine opened here is gone when the process ends: say so next to the counts.
   const inMemory =
     owned && configured.kind === 'embedded' && (configured.path === undefined || configured.path === ':memory:');
+  const names = schemaNamesFromConfig(config, config.dbReportingName);
   try {
     assertSourceReadable(source, ch);
+    // Databases that hold data are refused (or reset) now, before anything is generated.
+    if (await schemaExists(ch, names)) {
+      await guardTarget(ch, names, {
+        datasetHash: datasetHash(config).hex,
+        ...(config.shardCount > 1 ? { shard: `${config.shardIndex}/${config.shardCount}` } : {}),
+        target: configured,
+        ...(options.reset ? { reset: true } : {}),
+        recreate: () => initSchema(ch, names),
+        ...(options.log ? { log: options.log } : {}),
+      });
+    }
   } catch (error) {
     if (owned) await ch.close().catch(() => {});
     throw error;
@@ -692,7 +706,7 @@ export async function prepareCsvBulkLoad(
     async load(plan) {
       const result = await loadDataset(
         { kind: 'csv', source },
-        { clickhouse: ch, names: schemaNamesFromConfig(config, config.dbReportingName), configured },
+        { clickhouse: ch, names, configured },
         {
           config,
           ...(plan ? { plan } : {}),

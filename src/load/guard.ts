@@ -48,6 +48,16 @@ export interface GuardOptions {
   readonly log?: (line: string) => void;
 }
 
+/** Whether the schema's raw xAPI table exists (a load guarded before the schema is created has nothing to check). */
+export async function schemaExists(ch: ClickHouse, names: SchemaNames): Promise<boolean> {
+  const rs = await ch.client.query({
+    query: 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+    query_params: { db: names.xapiDb, table: names.rawTable },
+    format: 'JSONEachRow',
+  });
+  return Number((await rs.json<{ n: string | number }>())[0]?.n ?? 0) > 0;
+}
+
 /** Reads the eight tables' counts and the ledger, and classifies what the target holds. */
 export async function inspectTarget(
   ch: ClickHouse,

@@ -39,7 +39,12 @@ export { beginLoad, type LedgerEntry, type LedgerState, ledgerDdl, ledgerTable, 
 
 /** What is loaded: the eight CSV files (a local directory or a URL ClickHouse reads), or Native files. */
 export type DatasetInput =
-  | { readonly kind: 'csv'; readonly source: CsvSource }
+  | {
+      readonly kind: 'csv';
+      readonly source: CsvSource;
+      /** A local directory on a server: stream the files through the client (the server cannot read them). */
+      readonly stream?: boolean;
+    }
   | {
       readonly kind: 'native';
       readonly location: NativeLocation;
@@ -193,14 +198,14 @@ export async function loadDataset(input: DatasetInput, target: LoadTarget, optio
     );
     await initSchema(ch, names);
   };
-  const wantsSchema = options.initSchema ?? config.initSchema ?? ch.kind !== 'url';
-  if (wantsSchema) await createSchema();
-
+  // Files first: a wrong location fails in seconds, before anything happens on ClickHouse.
   const prepared =
     input.kind === 'csv'
-      ? await prepareCsvInput(ch, config, input.source, names, options.plan)
+      ? await prepareCsvInput(ch, config, input.source, names, options.plan, input.stream)
       : await prepareNativeInput(ch, config, input.location, names, input.files);
   signal?.throwIfAborted();
+  const wantsSchema = options.initSchema ?? config.initSchema ?? ch.kind !== 'url';
+  if (wantsSchema) await createSchema();
 
   const before = await guardTarget(ch, names, {
     datasetHash: hash,
@@ -310,7 +315,7 @@ export async function loadDataset(input: DatasetInput, target: LoadTarget, optio
         : '');
     if (interrupted) {
       const code = signal?.reason instanceof InterruptedError ? signal.reason.exitCode : 130;
-      throw new InterruptedError(`Load stopped (${reason}) at ${phase}.${tail}`, code, { cause: error });
+      throw new InterruptedError(`Load stopped (${reason}) at ${phase}.${tail}`, code, filled, { cause: error });
     }
     if (error instanceof XapiDbLoadError && !(error instanceof SinkError)) {
       throw new (error.constructor as new (m: string, o?: { cause?: unknown }) => XapiDbLoadError)(
