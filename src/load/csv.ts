@@ -472,12 +472,12 @@ export async function prepareCsvInput(
   source: CsvSource,
   names: SchemaNames,
   plan?: DatasetPlan,
-  stream = false,
+  stream: boolean | 'always' = false,
 ): Promise<PreparedInput> {
   const settings = s3SettingsFromConfig(config);
   const credentials = credentialsOf(settings);
   const secrets = credentials ? [credentials.secret] : [];
-  const streamed = stream && source.kind === 'local' && ch.kind !== 'embedded';
+  const streamed = source.kind === 'local' && (stream === 'always' || (stream && ch.kind !== 'embedded'));
   if (!streamed) assertSourceReadable(source, ch);
   const chronological = config.xapiLoadOrder === 'chronological';
   const statements = renderCsvLoadStatements(source, names, { credentials, cluster: config.dbCluster, chronological });

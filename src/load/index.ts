@@ -34,7 +34,14 @@ import { beginLoad, ledgerTable } from './ledger.ts';
 import { prepareNativeInput } from './native.ts';
 import { compareCounts, countLoadedTables, type TableCountsByKey, verificationError } from './verify.ts';
 
-export { describeTargetState, guardTarget, inspectTarget, safeAdvice, type TargetState } from './guard.ts';
+export {
+  describeTargetState,
+  guardTarget,
+  inspectTarget,
+  safeAdvice,
+  TargetNotEmptyError,
+  type TargetState,
+} from './guard.ts';
 export { beginLoad, type LedgerEntry, type LedgerState, ledgerDdl, ledgerTable, readLedger } from './ledger.ts';
 
 /** What is loaded: the eight CSV files (a local directory or a URL ClickHouse reads), or Native files. */
@@ -42,8 +49,11 @@ export type DatasetInput =
   | {
       readonly kind: 'csv';
       readonly source: CsvSource;
-      /** A local directory on a server: stream the files through the client (the server cannot read them). */
-      readonly stream?: boolean;
+      /**
+       * A local directory on a server: stream the files through the client (the server cannot
+       * read them). `always`: stream on the embedded engine too (tests of the server path).
+       */
+      readonly stream?: boolean | 'always';
     }
   | {
       readonly kind: 'native';
