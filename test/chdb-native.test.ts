@@ -403,7 +403,7 @@ describe('Native file names and SQL', () => {
       chronological: true,
     });
     expect(load.query).toBe(
-      "INSERT INTO xapi.xapi_events_all (`event_id`, `emission_time`, `event`) SELECT `event_id`, `emission_time`, `event` FROM s3Cluster('prod', {location:String}, {s3_key:String}, {s3_secret:String}, 'Native') ORDER BY `emission_time`",
+      "INSERT INTO xapi.xapi_events_all (`event_id`, `emission_time`, `event`) SELECT `event_id`, `emission_time`, `event` FROM s3Cluster('prod', {location:String}, {s3_key:String}, {s3_secret:String}, 'Native') ORDER BY `emission_time`, `event_id`",
     );
     expect(load.params).toEqual({ location: url, s3_key: 'AKIA', s3_secret: TEST_SECRET });
     expect(load.query).not.toContain(TEST_SECRET);

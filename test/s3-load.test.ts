@@ -256,7 +256,7 @@ describe('CSV load SQL and sources', () => {
     });
     const xapi = rest.at(-1);
     expect(xapi?.target).toBe('xapi.xapi_events_all');
-    expect(xapi?.query).toMatch(/ORDER BY `emission_time`$/);
+    expect(xapi?.query).toMatch(/ORDER BY `emission_time`, `event_id`$/);
     for (const s of [first, ...rest]) expect(s?.query).not.toContain(TEST_SECRET);
   });
 

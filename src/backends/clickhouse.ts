@@ -37,6 +37,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   BULK_INSERT_SETTINGS,
+  CHRONOLOGICAL_ORDER,
   createStagingTable,
   csvStructure,
   dropTable,
@@ -397,7 +398,7 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
         await connection().client.command({
           query:
             `INSERT INTO ${raw} (${insertColumns('xapi').join(', ')}) ` +
-            `SELECT * FROM file({path:String}, 'CSV', {structure:String}) ORDER BY emission_time`,
+            `SELECT * FROM file({path:String}, 'CSV', {structure:String}) ${CHRONOLOGICAL_ORDER}`,
           query_params: { path: range.path, structure: csvStructure('xapi') },
           clickhouse_settings: BULK_INSERT_SETTINGS,
         });

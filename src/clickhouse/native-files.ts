@@ -42,7 +42,7 @@ import {
   s3SettingsFromConfig,
   s3UrlToHttp,
 } from '../storage/s3.ts';
-import { qualifiedTable } from './bulk.ts';
+import { CHRONOLOGICAL_ORDER, qualifiedTable } from './bulk.ts';
 import type { SchemaNames } from './schema.ts';
 
 /** Statements per xAPI Native file (rounded down to whole batches, at least one batch). */
@@ -320,7 +320,7 @@ export function renderNativeLoad(
       source = `s3(${args})`;
     }
   }
-  const orderBy = table === 'xapi' && options.chronological ? ' ORDER BY `emission_time`' : '';
+  const orderBy = table === 'xapi' && options.chronological ? ` ${CHRONOLOGICAL_ORDER}` : '';
   return {
     query: `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${source}${orderBy}`,
     params,

@@ -41,6 +41,7 @@ export { joinUrl, s3UrlToHttp };
 
 import {
   BULK_INSERT_SETTINGS,
+  CHRONOLOGICAL_ORDER,
   createStagingTable,
   dropTable,
   insertColumns,
@@ -268,7 +269,7 @@ export function renderCsvLoadStatements(
   return order.map((table) => {
     const columns = TABLES[table].columns.map((c) => `\`${c.name}\``).join(', ');
     const target = loadTarget(table, names);
-    const orderBy = table === 'xapi' && options.chronological ? ' ORDER BY `emission_time`' : '';
+    const orderBy = table === 'xapi' && options.chronological ? ` ${CHRONOLOGICAL_ORDER}` : '';
     const location = csvFileLocation(source, table);
     return {
       table,
@@ -613,7 +614,7 @@ async function streamCsvFile(
       ...abort,
     });
     await ch.client.command({
-      query: `INSERT INTO ${target} (${insertColumns('xapi').join(', ')}) SELECT ${insertColumns('xapi').join(', ')} FROM ${staging} ORDER BY emission_time, event_id`,
+      query: `INSERT INTO ${target} (${insertColumns('xapi').join(', ')}) SELECT ${insertColumns('xapi').join(', ')} FROM ${staging} ${CHRONOLOGICAL_ORDER}`,
       clickhouse_settings: BULK_INSERT_SETTINGS,
       ...abort,
     });

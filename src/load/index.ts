@@ -32,7 +32,13 @@ import { type CsvSource, prepareCsvInput } from './csv.ts';
 import { guardTarget, safeAdvice } from './guard.ts';
 import { beginLoad, ledgerTable } from './ledger.ts';
 import { prepareNativeInput } from './native.ts';
-import { compareCounts, countLoadedTables, type TableCountsByKey, verificationError } from './verify.ts';
+import {
+  compareCounts,
+  countLoadedTables,
+  LOADED_TABLE_OF,
+  type TableCountsByKey,
+  verificationError,
+} from './verify.ts';
 
 export {
   describeTargetState,
@@ -157,18 +163,8 @@ function gained(before: TableCountsByKey, after: TableCountsByKey, names: Schema
 }
 
 function shortTable(names: SchemaNames, key: TableKey): string {
-  return key === 'xapi' ? names.rawTable : (countsTableName[key] ?? key);
+  return key === 'xapi' ? names.rawTable : LOADED_TABLE_OF[key];
 }
-
-const countsTableName: Partial<Record<TableKey, string>> = {
-  courseOverviews: 'course_overviews',
-  courseBlocks: 'course_blocks',
-  objectTags: 'object_tag',
-  taxonomies: 'taxonomy',
-  tags: 'tag',
-  externalIds: 'external_id',
-  userProfiles: 'user_profile',
-};
 
 /** A short JSON of what determines the load, for the ledger (never credentials). */
 function configSummary(config: Config, input: DatasetInput, source: string): string {
