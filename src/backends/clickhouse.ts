@@ -248,6 +248,19 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
     );
   };
 
+  /** Stops a load whose run was aborted (Ctrl-C), saying what is in ClickHouse. */
+  const stopIfAborted = (): void => {
+    const signal = options.signal;
+    if (!signal?.aborted) return;
+    const list = Object.entries(writtenCounts()).map(([table, rows]) => `${table}=${formatInt(rows)}`);
+    throw new SinkError(
+      `Stopped (${describeError(signal.reason)}) on ${connection().description}\n` +
+        `Rows in ClickHouse from this load before it stopped: ${list.join(', ') || 'none'}`,
+      writtenCounts(),
+      { cause: signal.reason },
+    );
+  };
+
   /** Runs `fn`, once more after a dropped connection (servers only: chdb has no connection). */
   const withRetry = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -356,7 +369,7 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
     }
     for (const range of ranges) {
       // Ctrl-C stops between ranges, not after the whole move (issue #9, D7).
-      options.signal?.throwIfAborted();
+      stopIfAborted();
       try {
         await withRetry(`move ${range.first}…${range.last}`, () => moveRange(client, staging as string, raw, range));
       } catch (error) {
@@ -393,7 +406,7 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
     }
     for (const range of ranges) {
       // Ctrl-C stops between ranges, not after the whole move (issue #9, D7).
-      options.signal?.throwIfAborted();
+      stopIfAborted();
       try {
         await connection().client.command({
           query:
@@ -549,7 +562,7 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       await finishXapi();
       await settle();
       await removeTemp();
-      options.signal?.throwIfAborted();
+      stopIfAborted();
       await record?.phase(config.optimizeFinal ? 'OPTIMIZE … FINAL' : 'verification', writtenCounts());
       const after = await finishLoad(ch, names, datasetPlan, {
         optimize: config.optimizeFinal,

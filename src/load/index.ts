@@ -23,7 +23,7 @@ import type { NativeFile, NativeLocation } from '../clickhouse/native-files.ts';
 import { dictionaryNames, initSchema, optimizeFinal, type SchemaNames } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
-import { describeError, InterruptedError, SinkError, XapiDbLoadError } from '../errors.ts';
+import { describeError, InterruptedError, SinkError, VerificationError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
 import { type Clock, systemClock } from '../run/clock.ts';
@@ -323,12 +323,8 @@ export async function loadDataset(input: DatasetInput, target: LoadTarget, optio
       const code = signal?.reason instanceof InterruptedError ? signal.reason.exitCode : 130;
       throw new InterruptedError(`Load stopped (${reason}) at ${phase}.${tail}`, code, filled, { cause: error });
     }
-    if (error instanceof XapiDbLoadError && !(error instanceof SinkError)) {
-      throw new (error.constructor as new (m: string, o?: { cause?: unknown }) => XapiDbLoadError)(
-        `${error.message}${tail}`,
-        { cause: error },
-      );
-    }
+    // A failed verification stays one (its own verdict); anything else carries what was written.
+    if (error instanceof VerificationError) throw new VerificationError(`${error.message}${tail}`, { cause: error });
     throw new SinkError(`${reason}${tail}`, filled, { cause: error });
   }
 }

@@ -138,11 +138,13 @@ async function generate(
     if (options.signal?.aborted) {
       // Stopped by a signal: say what was written, and exit 130/143 as a shell expects.
       const reason = options.signal.reason;
-      const rows = error instanceof SinkError ? error.written : written;
+      // The sink's own error says what reached ClickHouse; else the rows handed to the sink.
+      const own = error instanceof SinkError && error !== reason;
+      const rows = own ? error.written : written;
       const list = Object.entries(rows).map(([table, n]) => `${table}=${n}`);
       throw new InterruptedError(
         `load-db stopped: ${describeError(reason)}.\n` +
-          `${error instanceof SinkError ? describeError(error) : `Rows handed to the sink before it stopped: ${list.join(', ') || 'none'}`}`,
+          `${own ? describeError(error) : `Rows handed to the sink before it stopped: ${list.join(', ') || 'none'}`}`,
         reason instanceof InterruptedError ? reason.exitCode : 130,
         rows,
         { cause: error },
