@@ -311,7 +311,7 @@ export async function loadDataset(input: DatasetInput, target: LoadTarget, optio
       log(`Could not count what the load put in: ${ch.redact(describeError(countError))}`);
     }
     const reason = interrupted ? describeError(signal?.reason) : ch.redact(describeError(error));
-    await record.finish(interrupted ? 'interrupted' : 'failed', filled, `${phase}: ${reason.split('\n')[0]}`);
+    await record.finish(interrupted ? 'interrupted' : 'failed', filled, reason.split('\n')[0] ?? '');
     const list = Object.entries(filled).map(([table, rows]) => `${table} ${formatInt(rows)}`);
     const tail =
       `\nTables this load filled before it stopped: ${list.join(', ') || 'none'}. ` +
