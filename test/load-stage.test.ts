@@ -16,11 +16,13 @@ import { schemaNamesFromConfig } from '../src/clickhouse/schema.ts';
 import { resolveConfig } from '../src/config/index.ts';
 import type { Config } from '../src/config/types.ts';
 import { InterruptedError, SinkError, XapiDbLoadError } from '../src/errors.ts';
+import { TABLE_KEYS } from '../src/formats/tables.ts';
 import { planDataset } from '../src/generate/dataset.ts';
 import { buildWorld } from '../src/generate/world.ts';
 import { runCsvBulkLoad } from '../src/load/csv.ts';
 import { readLedger, TargetNotEmptyError } from '../src/load/index.ts';
 import { runNativeLoad } from '../src/load/native.ts';
+import { countsByTableName } from '../src/load/verify.ts';
 import { runLoadDb } from '../src/run/runner.ts';
 
 let ch: ClickHouse;
@@ -75,16 +77,7 @@ function makeConfig(backend: 'csv' | 'chdb', destination: string, overrides: Rec
 
 function expectedCounts(config: Config): Record<string, number> {
   const plan = planDataset(buildWorld(config));
-  return {
-    xapi_events_all: plan.tables.xapi.rows,
-    course_overviews: plan.tables.courseOverviews.rows,
-    course_blocks: plan.tables.courseBlocks.rows,
-    user_profile: plan.tables.userProfiles.rows,
-    external_id: plan.tables.externalIds.rows,
-    tag: plan.tables.tags.rows,
-    taxonomy: plan.tables.taxonomies.rows,
-    object_tag: plan.tables.objectTags.rows,
-  };
+  return countsByTableName(Object.fromEntries(TABLE_KEYS.map((key) => [key, plan.tables[key].rows])));
 }
 
 async function counts(config: Config): Promise<Record<string, number>> {

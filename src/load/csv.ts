@@ -24,7 +24,7 @@ import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
 import { shardCsvFile, TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset, xapiChunk } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
-import { type Clock, formatDuration } from '../run/clock.ts';
+import { formatDuration } from '../run/clock.ts';
 import { formatInt } from '../run/format.ts';
 import {
   createS3Client,
@@ -52,7 +52,8 @@ import { type ClickHouse, createClickHouse, redactSecrets } from '../clickhouse/
 import { IDENTIFIER_PATTERN, initSchema, type SchemaNames, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/dataset-hash.ts';
 import { guardTarget, schemaExists } from './guard.ts';
-import { type LoadResult, type LoadStep, loadDataset, type PreparedInput } from './index.ts';
+import { type LoadCommandOptions, type LoadResult, type LoadStep, loadDataset, type PreparedInput } from './index.ts';
+import { runInsert } from './insert.ts';
 
 /** Where ClickHouse reads the eight files from. */
 export type CsvSource =
@@ -284,9 +285,7 @@ export function renderCsvLoadStatements(
 // ---------------------------------------------------------------------------------------------
 // loading
 
-export interface CsvBulkLoadOptions {
-  /** Informational lines (never data, never secrets). */
-  readonly log?: (line: string) => void;
+export interface CsvBulkLoadOptions extends Omit<LoadCommandOptions, 'clickhouse' | 'reset'> {
   /** Overrides the source the config points at. */
   readonly source?: CsvSource;
   /**
@@ -296,9 +295,6 @@ export interface CsvBulkLoadOptions {
    * the counts are only reported otherwise.
    */
   readonly plan?: DatasetPlan;
-  readonly clock?: Clock;
-  /** Stops between files. */
-  readonly signal?: AbortSignal;
 }
 
 /** @deprecated the result of {@link loadDataset}. */
@@ -520,25 +516,9 @@ export async function prepareCsvInput(
       shown,
       line: `Inserting from ${shown} into ${statement.target}`,
       async run(signal) {
+        if (!streamed) return runInsert(ch, statement, shown, secrets, signal);
         try {
-          if (streamed) {
-            await streamCsvFile(
-              ch,
-              statement.table,
-              statement.target,
-              statement.location,
-              names,
-              chronological,
-              signal,
-            );
-            return;
-          }
-          await ch.client.command({
-            query: statement.query,
-            query_params: { ...statement.params },
-            clickhouse_settings: BULK_INSERT_SETTINGS,
-            ...(signal ? { abort_signal: signal } : {}),
-          });
+          await streamCsvFile(ch, statement.table, statement.target, statement.location, names, chronological, signal);
         } catch (error) {
           throw new XapiDbLoadError(
             `Loading ${shown} into ${statement.target} failed on ${ch.description}: ${clickhouseReason(ch, error, secrets)}`,
@@ -591,28 +571,23 @@ async function streamCsvFile(
 ): Promise<void> {
   const columns = TABLES[table].columns.map((c) => c.name) as [string, ...string[]];
   const abort = signal ? { abort_signal: signal } : {};
-  if (table !== 'xapi' || !chronological) {
-    await ch.client.insert({
-      table: target,
+  const insertFile = (into: string) =>
+    ch.client.insert({
+      table: into,
       values: createReadStream(path).pipe(createGunzip()),
       format: 'CSV',
       columns,
       clickhouse_settings: BULK_INSERT_SETTINGS,
       ...abort,
     });
+  if (table !== 'xapi' || !chronological) {
+    await insertFile(target);
     return;
   }
   const staging = stagingTableName(names);
   await createStagingTable(ch.client, staging);
   try {
-    await ch.client.insert({
-      table: staging,
-      values: createReadStream(path).pipe(createGunzip()),
-      format: 'CSV',
-      columns,
-      clickhouse_settings: BULK_INSERT_SETTINGS,
-      ...abort,
-    });
+    await insertFile(staging);
     await ch.client.command({
       query: `INSERT INTO ${target} (${insertColumns('xapi').join(', ')}) SELECT ${insertColumns('xapi').join(', ')} FROM ${staging} ${CHRONOLOGICAL_ORDER}`,
       clickhouse_settings: BULK_INSERT_SETTINGS,
@@ -650,12 +625,7 @@ export async function bulkLoadCsv(
   );
 }
 
-export interface RunCsvBulkLoadOptions extends CsvBulkLoadOptions {
-  /** Use this connection instead of opening the config's target (it is not closed). */
-  readonly clickhouse?: ClickHouse;
-  /** Drop and recreate the databases when they hold data (`--reset`). */
-  readonly reset?: boolean;
-}
+export interface RunCsvBulkLoadOptions extends CsvBulkLoadOptions, LoadCommandOptions {}
 
 /** A prepared load: connected, source resolved; `load()` can follow a generation run. */
 export interface PreparedCsvBulkLoad extends AsyncDisposable {

@@ -92,6 +92,19 @@ export interface LoadOptions {
   readonly clock?: Clock;
 }
 
+/** Options of the commands that open the config's ClickHouse and load (`--load_db_only`, `load-db-from-s3`). */
+export interface LoadCommandOptions {
+  /** Informational lines (never data, never secrets). */
+  readonly log?: (line: string) => void;
+  /** Use this connection instead of opening the config's target (it is not closed). */
+  readonly clickhouse?: ClickHouse;
+  readonly clock?: Clock;
+  /** Stops the load between statements. */
+  readonly signal?: AbortSignal;
+  /** Drop and recreate the databases when they hold data (`--reset`). */
+  readonly reset?: boolean;
+}
+
 /** One table of a load. */
 export interface TableLoadResult {
   readonly table: TableKey;

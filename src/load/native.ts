@@ -7,7 +7,7 @@
  * nothing).
  */
 
-import { BULK_INSERT_SETTINGS, qualifiedTable, resolveTarget } from '../clickhouse/bulk.ts';
+import { qualifiedTable, resolveTarget } from '../clickhouse/bulk.ts';
 import { type ClickHouse, createClickHouse, redactSecrets } from '../clickhouse/connect.ts';
 import {
   classifyNativeFile,
@@ -28,21 +28,13 @@ import { describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
-import type { Clock } from '../run/clock.ts';
 import { formatInt } from '../run/format.ts';
 import { s3SettingsFromConfig } from '../storage/s3.ts';
 import { redactUrl } from './csv.ts';
-import { type LoadResult, type LoadStep, loadDataset, type PreparedInput } from './index.ts';
+import { type LoadCommandOptions, type LoadResult, type LoadStep, loadDataset, type PreparedInput } from './index.ts';
+import { runInsert } from './insert.ts';
 
-export interface NativeLoadOptions {
-  readonly log?: (line: string) => void;
-  /** Use this connection instead of opening the config's target (not closed). */
-  readonly clickhouse?: ClickHouse;
-  readonly clock?: Clock;
-  readonly signal?: AbortSignal;
-  /** Drop and recreate the databases when they hold data (`--reset`). */
-  readonly reset?: boolean;
-}
+export type NativeLoadOptions = LoadCommandOptions;
 
 /** @deprecated the result of {@link loadDataset}. */
 export type NativeLoadResult = LoadResult;
@@ -150,23 +142,7 @@ export async function prepareNativeInput(
       target: statement.target,
       shown,
       line: `Inserting ${formatInt(rows)} rows from ${shown} into ${statement.target}`,
-      async run(signal) {
-        try {
-          await ch.client.command({
-            query: statement.query,
-            query_params: { ...statement.params },
-            clickhouse_settings: BULK_INSERT_SETTINGS,
-            ...(signal ? { abort_signal: signal } : {}),
-          });
-        } catch (error) {
-          throw new XapiDbLoadError(
-            `Loading ${shown} into ${statement.target} failed on ${ch.description}: ${reason(error)}`,
-            {
-              cause: error,
-            },
-          );
-        }
-      },
+      run: (signal) => runInsert(ch, statement, shown, secrets, signal),
     });
   }
   const plan = planDataset(buildWorld(config), { wholeDataset: true });
