@@ -8,12 +8,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { createSink } from './backends/index.ts';
 import { VECTOR_STDOUT } from './backends/vector.ts';
 import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH, packageVersion } from './cli-options.ts';
-import { formatBulkLoadSummary, prepareCsvBulkLoad, runCsvBulkLoad } from './clickhouse/bulk-load.ts';
 import { addInitSchemaCommand } from './clickhouse/init-command.ts';
-import { formatNativeLoadSummary, runNativeLoad } from './clickhouse/native-load.ts';
 import { loadConfig } from './config/index.ts';
 import type { Config } from './config/types.ts';
-import { ConfigError, describeError, XapiDbLoadError } from './errors.ts';
+import { ConfigError, describeError, InterruptedError, XapiDbLoadError } from './errors.ts';
+import { formatBulkLoadSummary, runCsvBulkLoad } from './load/csv.ts';
+import { formatNativeLoadSummary, runNativeLoad } from './load/native.ts';
 import { addReportCommand } from './reports/cli-command.ts';
 import { systemClock } from './run/clock.ts';
 import { openRunLog } from './run/log-file.ts';
@@ -26,7 +26,9 @@ export { DEFAULT_CONFIG_PATH };
 const EXIT_HELP = `
 Exit codes:
   0  success
-  1  runtime failure (a write, ClickHouse, S3 or HTTP error; counts of what was written are printed)
+  1  runtime failure (a write, ClickHouse, S3 or HTTP error; counts of what was written are printed),
+     or the databases already hold data (what is there is printed; nothing was written)
+  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM; what was loaded is printed and recorded
   2  usage or configuration error (every problem is listed, nothing was generated)
 
 Environment:
@@ -44,6 +46,8 @@ interface LoadDbOptions {
   quiet?: boolean;
   /** `--shard i/n`. */
   shard?: string;
+  /** `--reset`: drop and recreate the project's databases when they hold data. */
+  reset?: boolean;
 }
 
 const SHARD_HELP = {
@@ -62,6 +66,10 @@ function configOptions(command: Command, shardHelp: string = SHARD_HELP.generate
         .default('auto'),
     )
     .option('--quiet', 'print only errors and the final summary')
+    .option(
+      '--reset',
+      'when the databases already hold data, say what is there, drop db_name, db_event_sink_name and db_reporting_name and recreate them, then load',
+    )
     .option('--shard <i/n>', shardHelp);
 }
 
@@ -116,36 +124,27 @@ async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
     runLog.write('INFO', summary);
     summaryStream.write(`${summary}\n`);
   };
+  const reset = options.reset ? { reset: true } : {};
   try {
     if (options.load_db_only) {
       // Nothing is generated: the files already at the source are loaded and verified (the
       // chdb backend's Native files, or the CSV files).
       if (config.backend === 'chdb' && !options.fromS3) {
         report(
-          formatNativeLoadSummary(await runNativeLoad(config, { log, ...(io.signal ? { signal: io.signal } : {}) })),
+          formatNativeLoadSummary(
+            await runNativeLoad(config, { log, ...reset, ...(io.signal ? { signal: io.signal } : {}) }),
+          ),
         );
         return 0;
       }
-      report(formatBulkLoadSummary(await runCsvBulkLoad(config, { log, signal: io.signal })));
+      report(formatBulkLoadSummary(await runCsvBulkLoad(config, { log, ...reset, signal: io.signal })));
       return 0;
     }
-    // load_from_s3_after: connect (and create the schema) before generating, so a bad
-    // ClickHouse fails in seconds rather than after the whole run.
-    const loadAfter =
-      config.backend === 'csv' && config.loadFromS3After
-        ? await prepareCsvBulkLoad(config, { log, signal: io.signal })
-        : undefined;
-    try {
-      const sink = createSink(config, { stdout: io.stdout, log, ...(io.signal ? { signal: io.signal } : {}) });
-      const result = await runLoadDb(config, { log, progress, signal: io.signal, sink });
-      report(formatSummary(result));
-      if (loadAfter) {
-        log('Attempting to load to ClickHouse from S3...');
-        report(formatBulkLoadSummary(await loadAfter.load(result.plan)));
-      }
-    } finally {
-      await loadAfter?.close();
-    }
+    const sink = createSink(config, { stdout: io.stdout, log, ...reset, ...(io.signal ? { signal: io.signal } : {}) });
+    // load_from_s3_after (csv): runLoadDb connects before generating and loads after.
+    const result = await runLoadDb(config, { log, progress, signal: io.signal, sink, ...reset });
+    report(formatSummary(result));
+    if (result.load) report(formatBulkLoadSummary(result.load));
     return 0;
   } catch (error) {
     runLog.write('ERROR', describeError(error));
@@ -254,8 +253,18 @@ async function realpathOrSelf(path: string): Promise<string> {
 
 if (isEntryPoint) {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort(new XapiDbLoadError('interrupted (SIGINT)')));
-  process.once('SIGTERM', () => controller.abort(new XapiDbLoadError('terminated (SIGTERM)')));
+  // Every signal is handled (not once): a second Ctrl-C, or the second SIGTERM `timeout` sends,
+  // must not kill the run before it has recorded what it loaded (issue #9, D7, D8).
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`${signal} again: already stopping; recording what was loaded first\n`);
+      return;
+    }
+    process.stderr.write(`\n${signal}: stopping after the current step and recording what was loaded\n`);
+    controller.abort(InterruptedError.fromSignal(signal));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   const code = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -71,3 +71,25 @@ export function describeError(error: unknown): string {
     return `non-Error thrown: ${String(error)}`;
   }
 }
+
+/**
+ * The run was stopped (a signal, or its abort signal fired). Carries what was written, like a
+ * {@link SinkError}. Exit code 130 for SIGINT (Ctrl-C), 143 for SIGTERM, as a shell reports a
+ * process killed by them.
+ */
+export class InterruptedError extends SinkError {
+  override readonly exitCode: number;
+
+  constructor(message: string, exitCode: number, written: WrittenCounts = {}, options?: { cause?: unknown }) {
+    super(message, written, options);
+    this.exitCode = exitCode;
+  }
+
+  /** The error a signal handler aborts with. */
+  static fromSignal(signal: 'SIGINT' | 'SIGTERM'): InterruptedError {
+    return new InterruptedError(
+      signal === 'SIGINT' ? 'interrupted (SIGINT)' : 'terminated (SIGTERM)',
+      signal === 'SIGINT' ? 130 : 143,
+    );
+  }
+}

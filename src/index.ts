@@ -53,8 +53,6 @@ export { type DatasetPlan, planDataset } from './generate/dataset.ts';
 export { EVENT_TYPES, EVENT_WEIGHTS, type EventType } from './generate/event-types.ts';
 export { buildWorld, type Course, type World } from './generate/world.ts';
 export { enrollmentBatch, type GeneratedStatement, randomBatch } from './generate/xapi-batches.ts';
-export { type RunOptions, type RunResult, runLoadDb } from './run/runner.ts';
-export { formatSummary } from './run/summary.ts';
 export {
   compareCounts,
   countLoadedTables,
@@ -65,7 +63,9 @@ export {
   type VerifyOptions,
   verificationError,
   verifyLoad,
-} from './run/verify.ts';
+} from './load/verify.ts';
+export { type RunOptions, type RunResult, runLoadDb } from './run/runner.ts';
+export { formatSummary } from './run/summary.ts';
 export {
   type AspectsConnection,
   type AspectsDatabases,

@@ -119,6 +119,34 @@ describe('the Action, run like GitHub runs it', () => {
     'INPUT_PERF-MIN-DIFF-MS': '100000',
   };
 
+  it('names the counts output by table for the csv backend as for a load', { timeout: 120_000 }, async () => {
+    await mkdir(join(work, 'workspace'), { recursive: true });
+    const tiny = await readFile(join(root, 'configs/presets/tiny.yaml'), 'utf8');
+    await writeFile(
+      join(work, 'workspace/csv-dataset.yaml'),
+      tiny.replace(/^num_xapi_batches: .*$/m, 'num_xapi_batches: 1').replace(/^num_workers: .*$/m, 'num_workers: 1'),
+    );
+    const csv = await job('csv');
+    const run = await step(
+      'index.js',
+      { INPUT_CONFIG: 'csv-dataset.yaml', INPUT_BACKEND: 'csv', INPUT_CACHE: 'false', RUNNER_TEMP: csv.runnerTemp },
+      csv.files,
+    );
+    expect(run.code, run.stdout).toBe(0);
+    const counts = JSON.parse(parseCommandFile(await readFile(csv.files.output, 'utf8')).counts ?? '{}');
+    expect(Object.keys(counts).sort()).toEqual([
+      'course_blocks',
+      'course_overviews',
+      'external_id',
+      'object_tag',
+      'tag',
+      'taxonomy',
+      'user_profile',
+      'xapi_events_all',
+    ]);
+    expect(counts.taxonomy).toBe(1);
+  });
+
   it('misses, generates, saves in post; then hits and matches the recorded baseline', {
     timeout: 120_000,
   }, async () => {

@@ -20,7 +20,6 @@ import {
   renderNativeWrite,
   sortNativeFiles,
 } from '../src/clickhouse/native-files.ts';
-import { runNativeLoad } from '../src/clickhouse/native-load.ts';
 import { DEFAULT_SCHEMA_NAMES, schemaNamesFromConfig } from '../src/clickhouse/schema.ts';
 import { resolveConfig } from '../src/config/index.ts';
 import type { Config } from '../src/config/types.ts';
@@ -29,6 +28,7 @@ import { TABLE_KEYS } from '../src/formats/tables.ts';
 import { TAGS } from '../src/generate/data/music-taxonomy.ts';
 import { planDataset } from '../src/generate/dataset.ts';
 import { buildWorld } from '../src/generate/world.ts';
+import { runNativeLoad } from '../src/load/native.ts';
 import { runLoadDb } from '../src/run/runner.ts';
 import { S3RVER_KEY, type StartedS3Server, startS3Server, TEST_SECRET } from './support/s3-server.ts';
 
@@ -403,7 +403,7 @@ describe('Native file names and SQL', () => {
       chronological: true,
     });
     expect(load.query).toBe(
-      "INSERT INTO xapi.xapi_events_all (`event_id`, `emission_time`, `event`) SELECT `event_id`, `emission_time`, `event` FROM s3Cluster('prod', {location:String}, {s3_key:String}, {s3_secret:String}, 'Native') ORDER BY `emission_time`",
+      "INSERT INTO xapi.xapi_events_all (`event_id`, `emission_time`, `event`) SELECT `event_id`, `emission_time`, `event` FROM s3Cluster('prod', {location:String}, {s3_key:String}, {s3_secret:String}, 'Native') ORDER BY `emission_time`, `event_id`",
     );
     expect(load.params).toEqual({ location: url, s3_key: 'AKIA', s3_secret: TEST_SECRET });
     expect(load.query).not.toContain(TEST_SECRET);

@@ -25,9 +25,10 @@ import { SinkError, VerificationError, XapiDbLoadError } from '../src/errors.ts'
 import { TABLE_KEYS } from '../src/formats/tables.ts';
 import { planDataset, xapiChunk } from '../src/generate/dataset.ts';
 import { buildWorld } from '../src/generate/world.ts';
+import { TargetNotEmptyError } from '../src/load/guard.ts';
+import { countLoadedTables } from '../src/load/verify.ts';
 import { runLoadDb } from '../src/run/runner.ts';
 import { formatSummary } from '../src/run/summary.ts';
-import { countLoadedTables } from '../src/run/verify.ts';
 
 const run = promisify(execFile);
 const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
@@ -235,9 +236,13 @@ describe('clickhouse backend: a load', () => {
 
   it('refuses to load the same dataset into the same tables again, before writing anything', async () => {
     const error = await runLoadDb(config).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SinkError);
-    expect((error as SinkError).message).toContain('already loaded');
-    expect((error as SinkError).message).toContain('nothing was written');
+    expect(error).toBeInstanceOf(TargetNotEmptyError);
+    const message = (error as TargetNotEmptyError).message;
+    expect(message).toContain('already loaded (complete)');
+    expect(message).toContain('Nothing was written');
+    // Only advice that cannot mix two datasets (D6): never "change seed".
+    expect(message).toContain('--reset');
+    expect(message).not.toMatch(/change seed/);
     const counts = await countLoadedTables(ch, names);
     for (const key of TABLE_KEYS) expect(counts[key], key).toBe(result.plan.tables[key].rows);
     expect(await stagingTables(names)).toEqual([]);

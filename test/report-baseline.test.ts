@@ -50,7 +50,7 @@ it('the tiny preset still produces the committed report baseline', async () => {
   expect(baseline?.datasetHash, `the tiny dataset changed (new hash ${hash}); re-record: ${RERECORD}`).toBe(hash);
   dir = await generateTempDataset(config);
   ch = await createClickHouse({ kind: 'embedded' });
-  await loadDatasetDir(ch, dir, names);
+  await loadDatasetDir(ch, dir, config, { names });
   const result = await runReportCheck(ch, {
     reports: await loadReports(),
     names,

@@ -44,8 +44,8 @@ beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'xapi-db-load-report-out-'));
   ch = await createClickHouse({ kind: 'embedded' });
   reports = await loadReports();
-  await loadDatasetDir(ch, datasetDir, first);
-  await loadDatasetDir(ch, datasetDir, second);
+  await loadDatasetDir(ch, datasetDir, config, { names: first });
+  await loadDatasetDir(ch, datasetDir, config, { names: second });
 });
 
 afterAll(async () => {

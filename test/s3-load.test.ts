@@ -11,15 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCsvSink } from '../src/backends/csv.ts';
-import {
-  bulkLoadCsv,
-  type CsvBulkLoadResult,
-  csvSourceFromConfig,
-  formatBulkLoadSummary,
-  joinUrl,
-  renderCsvLoadStatements,
-  runCsvBulkLoad,
-} from '../src/clickhouse/bulk-load.ts';
 import { type ClickHouse, createClickHouse } from '../src/clickhouse/connect.ts';
 import { countRows } from '../src/clickhouse/counts.ts';
 import { DEFAULT_SCHEMA_NAMES, initSchema, schemaNamesFromConfig } from '../src/clickhouse/schema.ts';
@@ -29,6 +20,15 @@ import { ConfigError, VerificationError } from '../src/errors.ts';
 import { TABLE_KEYS, TABLES } from '../src/formats/tables.ts';
 import { planDataset } from '../src/generate/dataset.ts';
 import { buildWorld } from '../src/generate/world.ts';
+import {
+  bulkLoadCsv,
+  type CsvBulkLoadResult,
+  csvSourceFromConfig,
+  formatBulkLoadSummary,
+  joinUrl,
+  renderCsvLoadStatements,
+  runCsvBulkLoad,
+} from '../src/load/csv.ts';
 import { runLoadDb } from '../src/run/runner.ts';
 import { MIN_PART_SIZE_BYTES, s3Destination, s3SettingsFromConfig } from '../src/storage/s3.ts';
 import { S3RVER_KEY, type StartedS3Server, startS3Server, TEST_SECRET } from './support/s3-server.ts';
@@ -256,7 +256,7 @@ describe('CSV load SQL and sources', () => {
     });
     const xapi = rest.at(-1);
     expect(xapi?.target).toBe('xapi.xapi_events_all');
-    expect(xapi?.query).toMatch(/ORDER BY `emission_time`$/);
+    expect(xapi?.query).toMatch(/ORDER BY `emission_time`, `event_id`$/);
     for (const s of [first, ...rest]) expect(s?.query).not.toContain(TEST_SECRET);
   });
 

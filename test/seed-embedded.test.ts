@@ -10,9 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatasetGenerator, generateCsvDataset } from '../src/cache/index.ts';
 import { ContainerUnavailableError } from '../src/clickhouse/connect.ts';
 import { countRows } from '../src/clickhouse/counts.ts';
-import { dropSchema, initSchema } from '../src/clickhouse/schema.ts';
-import { type SeedAspectsOptions, type SeededAspects, seedAspects, streamDatasetFiles } from '../src/testing/index.ts';
+import { dropSchema } from '../src/clickhouse/schema.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { loadDataset } from '../src/load/index.ts';
+import { type SeedAspectsOptions, type SeededAspects, seedAspects } from '../src/testing/index.ts';
 import { probeDocker } from '../src/testing/providers.ts';
+import { fingerprints } from './support/fingerprint.ts';
 
 /** The `tiny` preset's dataset, as `planDataset` computes it (see configs/presets/tiny.yaml). */
 const TINY_COUNTS = {
@@ -230,8 +233,8 @@ describe('seedAspects (existing data)', () => {
   });
 });
 
-describe('streamDatasetFiles (the server load path)', () => {
-  it('streams a cache entry through the client and gets the same counts', async () => {
+describe('the server load path (files streamed through the client)', () => {
+  it('gives the same tables, row for row, as the embedded file() load of the same cache entry', async () => {
     // Servers cannot read this machine's cache with file(); the streaming path is exercised here
     // on the embedded engine, whose client accepts the same insert calls.
     const source = await seed('tiny', options());
@@ -241,10 +244,35 @@ describe('streamDatasetFiles (the server load path)', () => {
       reportingDb: `reporting_s_${randomBytes(3).toString('hex')}`,
       rawTable: 'xapi_events_all',
     };
-    await initSchema(source.clickhouse, names);
+    const config = await loadConfig(new URL('../configs/presets/tiny.yaml', import.meta.url).pathname);
     try {
-      await streamDatasetFiles(source.clickhouse, names, source.datasetDir as string);
+      const result = await loadDataset(
+        {
+          kind: 'csv',
+          source: { kind: 'local', directory: source.datasetDir as string, from: 'test' },
+          stream: 'always',
+        },
+        { clickhouse: source.clickhouse, names },
+        {
+          config: {
+            ...config,
+            dbName: names.xapiDb,
+            dbEventSinkName: names.eventSinkDb,
+            dbReportingName: names.reportingDb,
+          },
+        },
+      );
+      expect(result.verification).toBe('verified');
       expect(await countRows(source.clickhouse, names)).toEqual(TINY_COUNTS);
+      const { xapi, eventSink, reporting } = source.connection.databases;
+      expect(await fingerprints(source.clickhouse.client, names)).toEqual(
+        await fingerprints(source.clickhouse.client, {
+          xapiDb: xapi,
+          eventSinkDb: eventSink,
+          reportingDb: reporting,
+          rawTable: 'xapi_events_all',
+        }),
+      );
     } finally {
       await dropSchema(source.clickhouse, names);
     }

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCsvBulkLoad } from '../src/clickhouse/bulk-load.ts';
 import { resolveConfig } from '../src/config/index.ts';
 import type { Config } from '../src/config/types.ts';
 import { TABLE_KEYS, TABLES } from '../src/formats/tables.ts';
 import { planDataset, shardBatchRange } from '../src/generate/dataset.ts';
 import { buildWorld } from '../src/generate/world.ts';
+import { runCsvBulkLoad } from '../src/load/csv.ts';
 import { runLoadDb } from '../src/run/runner.ts';
 import { parseCsv } from './support/csv-files.ts';
 

@@ -15,14 +15,14 @@ import { resolveConfig } from '../src/config/index.ts';
 import { VerificationError } from '../src/errors.ts';
 import { TABLE_KEYS, type TableKey } from '../src/formats/tables.ts';
 import type { DatasetPlan } from '../src/generate/dataset.ts';
-import { runLoadDb } from '../src/run/runner.ts';
 import {
   compareCounts,
   countLoadedTables,
   formatVerification,
   verificationError,
   verifyLoad,
-} from '../src/run/verify.ts';
+} from '../src/load/verify.ts';
+import { runLoadDb } from '../src/run/runner.ts';
 
 /** A plan with the given rows per table (chunks do not matter to verification). */
 function planWith(rows: Partial<Record<TableKey, number>>): DatasetPlan {

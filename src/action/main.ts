@@ -15,6 +15,7 @@ import { schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import { datasetHash, loadConfig } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { describeError } from '../errors.ts';
+import { countsByTableName } from '../load/verify.ts';
 import { loadReports } from '../reports/catalog.ts';
 import { type ReportCheckResult, runReportCheck } from '../reports/check.ts';
 import { loadDatasetDir } from '../reports/load-dataset.ts';
@@ -124,12 +125,13 @@ async function runSteps(
     core.saveState(State.CacheSave, 'true');
   }
   if (action.backend === 'csv') {
-    core.setOutput(Outputs.Counts, JSON.stringify(dataset.rows));
+    // Table names, as after a load: one spelling of the output whatever the backend.
+    core.setOutput(Outputs.Counts, JSON.stringify(countsByTableName(dataset.rows)));
     core.setOutput(Outputs.ReportStatus, 'skipped');
     return null;
   }
 
-  const names = schemaNamesFromConfig(config);
+  const names = schemaNamesFromConfig(config, config.dbReportingName);
   let ch: ClickHouse | undefined;
   let containerId: string | null = null;
   try {
@@ -168,7 +170,7 @@ async function runSteps(
       }
     }
     log(`Loading the dataset into ${ch.description}`);
-    const counts = await loadDatasetDir(ch, dataset.entry.dir, names, { log });
+    const counts = await loadDatasetDir(ch, dataset.entry.dir, config, { names, log });
     core.setOutput(Outputs.Counts, JSON.stringify(counts));
     const reports = await loadReports({
       ...(action.reportsDir ? { dirs: [resolve(env.GITHUB_WORKSPACE ?? process.cwd(), action.reportsDir)] } : {}),

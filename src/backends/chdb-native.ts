@@ -37,12 +37,15 @@ import {
   STATEMENTS_PER_NATIVE_FILE,
 } from '../clickhouse/native-files.ts';
 import { ASPECTS_DBT_VERSION, initSchema, reloadDictionaries, schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError, describeError, SinkError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
+import { guardTarget } from '../load/guard.ts';
+import { beginLoad, type LedgerRecord } from '../load/ledger.ts';
+import { finishLoad, type TableCountsByKey } from '../load/verify.ts';
 import { formatInt } from '../run/format.ts';
-import { countLoadedTables, finishLoad, type TableCountsByKey } from '../run/verify.ts';
 import type { ChunkResult } from '../run/worker-protocol.ts';
 import type { Destination } from '../storage/destination.ts';
 import { localDestination } from '../storage/local.ts';
@@ -65,6 +68,10 @@ export interface ChdbNativeSinkOptions {
   readonly log?: (line: string) => void;
   /** Directory for temporary CSV and Native files. @default the OS temporary directory */
   readonly tempDir?: string;
+  /** Drop and recreate the databases when they hold data (`--reset`), instead of refusing. @default false */
+  readonly reset?: boolean;
+  /** The run's abort signal: a load stopped by it is recorded `interrupted` in the ledger. */
+  readonly signal?: AbortSignal;
 }
 
 /** xAPI chunks per worker job: ~4,096 statements, as the other backends. */
@@ -108,7 +115,7 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
   const destination =
     options.destination ??
     (location.kind === 'local'
-      ? localDestination(location.directory, location.from)
+      ? localDestination(location.directory, location.from, options.log)
       : s3DestinationFromConfig(config, location.url, { key: location.from }));
   const target = resolveTarget(config);
   const names = schemaNamesFromConfig(config, config.dbReportingName);
@@ -125,6 +132,7 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
   let current: OpenUnit | undefined;
   let unitCounter = 0;
   let before: TableCountsByKey | undefined;
+  let record: LedgerRecord | undefined;
   let dictionariesReloaded = false;
   const totals = new Map<TableKey, TableTotals>(
     TABLE_KEYS.map((k) => [k, { rows: 0, bytes: 0, rawBytes: 0, files: 0 }]),
@@ -132,6 +140,8 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
   const loaded = new Map<TableKey, number>();
 
   const where = describeNativeLocation(location);
+  /** Rows loaded per table so far, for the ledger. */
+  const loadedCounts = (): Record<string, number> => Object.fromEntries(loaded);
   const description = `LZ4 Native files (chdb) in ${where}${loading ? ', loaded into ClickHouse as written' : ''}`;
 
   /** The unit (file) chunk `index` of `table` belongs to. */
@@ -335,15 +345,26 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
         log(`Creating the Aspects schema (aspects-dbt ${ASPECTS_DBT_VERSION}) on ${loader.description} if missing`);
         await initSchema(loader, names);
       }
-      try {
-        before = await countLoadedTables(loader, names);
-      } catch (error) {
-        throw new XapiDbLoadError(
-          `The Aspects tables are missing or unreadable on ${loader.description} (${loader.redact(describeError(error))}); ` +
-            'create them with `xapi-db-load init-schema` or set `init_schema: true`',
-          { cause: error },
-        );
-      }
+      const ch = loader;
+      // Refused (or reset) before anything is converted when the tables hold data.
+      before = await guardTarget(ch, names, {
+        datasetHash: datasetHash(config).hex,
+        ...(config.shardCount > 1 ? { shard: `${config.shardIndex}/${config.shardCount}` } : {}),
+        target,
+        ...(options.reset ? { reset: true } : {}),
+        recreate: () => initSchema(ch, names),
+        log,
+      });
+      record = await beginLoad(
+        ch,
+        names,
+        {
+          datasetHash: datasetHash(config).hex,
+          ...(config.shardCount > 1 ? { shard: `${config.shardIndex}/${config.shardCount}` } : {}),
+          configSummary: JSON.stringify({ seed: config.seed, backend: 'chdb', input: 'generated', source: where }),
+        },
+        log,
+      );
     },
 
     tables: () => TABLE_KEYS,
@@ -408,6 +429,7 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
         return { tables, notes };
       }
       const ch = loader;
+      await record?.phase(config.optimizeFinal ? 'OPTIMIZE … FINAL' : 'verification', loadedCounts());
       const after = await finishLoad(ch, names, datasetPlan, {
         optimize: config.optimizeFinal,
         log,
@@ -415,12 +437,18 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
         ...(before ? { before } : {}),
         where: `${ch.description}, loading ${where}`,
       });
+      await record?.finish('complete', loadedCounts());
       notes.push(`Loaded into ${ch.description} as the files were written; every table verified`);
       await closeOwned();
       return { tables, notes, clickhouse: { counts: after, ...(before ? { before } : {}) } };
     },
 
-    async abort() {
+    async abort(reason?: unknown) {
+      await record?.finish(
+        options.signal?.aborted ? 'interrupted' : 'failed',
+        loadedCounts(),
+        describeError(options.signal?.aborted ? options.signal.reason : (reason ?? 'unknown failure')).split('\n')[0],
+      );
       try {
         await pending;
         pending = undefined;

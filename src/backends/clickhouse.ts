@@ -37,12 +37,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   BULK_INSERT_SETTINGS,
+  CHRONOLOGICAL_ORDER,
   createStagingTable,
   csvStructure,
   dropTable,
-  firstCsvRow,
   type Headlines,
-  hasCourseOverviewDump,
   insertColumns,
   type MoveRange,
   moveRange,
@@ -61,12 +60,15 @@ import {
   type SchemaNames,
   schemaNamesFromConfig,
 } from '../clickhouse/schema.ts';
+import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
 import { describeError, SinkError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
+import { guardTarget } from '../load/guard.ts';
+import { beginLoad, type LedgerRecord } from '../load/ledger.ts';
+import { finishLoad, type TableCountsByKey } from '../load/verify.ts';
 import { formatInt } from '../run/format.ts';
-import { countLoadedTables, finishLoad, type TableCountsByKey } from '../run/verify.ts';
 import type { ChunkResult } from '../run/worker-protocol.ts';
 import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
 
@@ -105,6 +107,10 @@ export interface ClickHouseSinkOptions {
   readonly verifyTables?: readonly TableKey[];
   /** Directory for the `file` path's temporary files. @default the OS temporary directory */
   readonly tempDir?: string;
+  /** Drop and recreate the databases when they hold data (`--reset`), instead of refusing. @default false */
+  readonly reset?: boolean;
+  /** The run's abort signal: a load stopped by it is recorded `interrupted` in the ledger. */
+  readonly signal?: AbortSignal;
 }
 
 const MiB = 1024 * 1024;
@@ -171,6 +177,15 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
   const verifyTables = options.verifyTables ?? TABLE_KEYS;
   const xapiGroup = Math.max(1, Math.floor(STATEMENTS_PER_GROUP / config.batchSize));
   const chronological = config.xapiLoadOrder === 'chronological';
+  const hash = datasetHash(config).hex;
+  const shard = config.shardCount > 1 ? `${config.shardIndex}/${config.shardCount}` : undefined;
+  const summary = JSON.stringify({
+    seed: config.seed,
+    backend: config.backend,
+    input: 'generated',
+    xapi_load_order: config.xapiLoadOrder,
+    optimize_final: config.optimizeFinal,
+  });
   const description = `ClickHouse: ${describeTarget(target)}, databases ${names.xapiDb} / ${names.eventSinkDb} / ${names.reportingDb}`;
 
   let ch: ClickHouse | undefined = options.clickhouse;
@@ -186,7 +201,7 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
   let monthFiles: MonthFiles | undefined;
   let dictionariesReloaded = false;
   let xapiFinished = false;
-  let duplicateChecked = false;
+  let record: LedgerRecord | undefined;
   let fileCounter = 0;
 
   const batches = new Map<TableKey, Batch>();
@@ -230,6 +245,19 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
         `Rows in ClickHouse from this load before the failure: ${list.join(', ') || 'none'}${heldNote}`,
       written,
       { cause: error },
+    );
+  };
+
+  /** Stops a load whose run was aborted (Ctrl-C), saying what is in ClickHouse. */
+  const stopIfAborted = (): void => {
+    const signal = options.signal;
+    if (!signal?.aborted) return;
+    const list = Object.entries(writtenCounts()).map(([table, rows]) => `${table}=${formatInt(rows)}`);
+    throw new SinkError(
+      `Stopped (${describeError(signal.reason)}) on ${connection().description}\n` +
+        `Rows in ClickHouse from this load before it stopped: ${list.join(', ') || 'none'}`,
+      writtenCounts(),
+      { cause: signal.reason },
     );
   };
 
@@ -313,11 +341,13 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
     if (dictionariesReloaded) return;
     await settle();
     dictionariesReloaded = true;
+    await record?.phase('dictionary reload', writtenCounts());
     try {
       await withRetry('dictionary reload', () => reloadDictionaries(connection(), names));
     } catch (error) {
       throw failure('Reloading the course, block, tag and PII dictionaries', error);
     }
+    await record?.phase(`xAPI (${chronological ? 'in time order' : 'in generation order'})`);
   };
 
   /** Staging table → raw table, day range by day range in time order; drops the staging table. */
@@ -338,6 +368,8 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       );
     }
     for (const range of ranges) {
+      // Ctrl-C stops between ranges, not after the whole move (issue #9, D7).
+      stopIfAborted();
       try {
         await withRetry(`move ${range.first}…${range.last}`, () => moveRange(client, staging as string, raw, range));
       } catch (error) {
@@ -373,11 +405,13 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       );
     }
     for (const range of ranges) {
+      // Ctrl-C stops between ranges, not after the whole move (issue #9, D7).
+      stopIfAborted();
       try {
         await connection().client.command({
           query:
             `INSERT INTO ${raw} (${insertColumns('xapi').join(', ')}) ` +
-            `SELECT * FROM file({path:String}, 'CSV', {structure:String}) ORDER BY emission_time`,
+            `SELECT * FROM file({path:String}, 'CSV', {structure:String}) ${CHRONOLOGICAL_ORDER}`,
           query_params: { path: range.path, structure: csvStructure('xapi') },
           clickhouse_settings: BULK_INSERT_SETTINGS,
         });
@@ -403,37 +437,6 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       monthFiles = undefined;
     }
     if (staging) await moveStaged();
-  };
-
-  /**
-   * Fails before the first row when these tables already hold this very dataset (same seed):
-   * loading it again would double the plain MergeTree tables and collapse the Replacing ones,
-   * and verification would fail only after the whole load.
-   */
-  const refuseReload = async (chunk: ChunkResult): Promise<void> => {
-    if ((before?.courseOverviews ?? 0) === 0) return;
-    const dumpColumn = TABLES.courseOverviews.columns.findIndex((c) => c.name === 'dump_id');
-    const dumpId = firstCsvRow(chunk.data)[dumpColumn];
-    if (!dumpId) return;
-    let loaded: boolean;
-    try {
-      loaded = await hasCourseOverviewDump(connection().client, names, dumpId);
-    } catch (error) {
-      throw failure(`Checking ${qualifiedTable(names, 'courseOverviews')} for an earlier load`, error);
-    }
-    if (!loaded) return;
-    const where =
-      target.kind === 'embedded' && target.path !== undefined
-        ? `delete ${target.path}`
-        : `drop the databases ${names.xapiDb}, ${names.eventSinkDb} and ${names.reportingDb}`;
-    throw new SinkError(
-      `This dataset (seed ${config.seed}) is already loaded in ${names.eventSinkDb} / ${names.xapiDb} on ` +
-        `${connection().description}: ${qualifiedTable(names, 'courseOverviews')} holds its course dumps. ` +
-        'Loading it again would duplicate rows and fail verification; nothing was written. ' +
-        `To load it afresh, ${where} (or set db_name, db_event_sink_name and db_reporting_name to new databases); ` +
-        'to add a different dataset, change seed.',
-      {},
-    );
   };
 
   /** Closes and removes every temporary file. Never throws. */
@@ -467,24 +470,21 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
         );
         await initSchema(ch, names);
       }
-      try {
-        before = await countLoadedTables(ch, names);
-      } catch (error) {
-        // countRows adds "Cannot count … on <target>"; the server's own words are enough here.
-        const reason = describeError(error instanceof Error && error.cause !== undefined ? error.cause : error).trim();
-        throw new XapiDbLoadError(
-          `The Aspects tables are missing or unreadable on ${ch.description} (${ch.redact(reason)}); ` +
-            'create them with `xapi-db-load init-schema` or set `init_schema: true`',
-          { cause: error },
-        );
-      }
-      const nonEmpty = TABLE_KEYS.filter((key) => (before?.[key] ?? 0) > 0);
-      if (nonEmpty.length > 0) {
-        log(
-          `Note: the target tables already hold rows (${nonEmpty.map((k) => `${qualifiedTable(names, k)} ${formatInt(before?.[k] ?? 0)}`).join(', ')}); ` +
-            'this load adds to them and verification counts what it added',
-        );
-      }
+      // Refused (or reset) before anything is generated when the tables hold data.
+      before = await guardTarget(ch, names, {
+        datasetHash: hash,
+        ...(shard ? { shard } : {}),
+        target,
+        ...(options.reset ? { reset: true } : {}),
+        recreate: () => initSchema(connection(), names),
+        log,
+      });
+      record = await beginLoad(
+        ch,
+        names,
+        { datasetHash: hash, ...(shard ? { shard } : {}), configSummary: summary },
+        log,
+      );
     },
 
     tables: () => TABLE_KEYS,
@@ -513,10 +513,6 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
     async write(chunk: ChunkResult) {
       if (hasInflightError) throw inflightError;
       const table = chunk.table;
-      if (table === 'courseOverviews' && !duplicateChecked) {
-        duplicateChecked = true;
-        await refuseReload(chunk);
-      }
       if (table === 'xapi' && !dictionariesReloaded) await reloadOnce();
       if (table === 'xapi' && monthFiles) {
         try {
@@ -566,6 +562,8 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       await finishXapi();
       await settle();
       await removeTemp();
+      stopIfAborted();
+      await record?.phase(config.optimizeFinal ? 'OPTIMIZE … FINAL' : 'verification', writtenCounts());
       const after = await finishLoad(ch, names, datasetPlan, {
         optimize: config.optimizeFinal,
         log,
@@ -604,14 +602,20 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
             `(\`new Session(${JSON.stringify(target.path)})\`), one process at a time. Delete the directory to start afresh.`,
         );
       }
+      await record?.finish('complete', writtenCounts());
       if (ownsConnection) await ch.close();
       return { tables, notes, clickhouse: { counts: after, ...(before ? { before } : {}), headlines } };
     },
 
-    async abort() {
+    async abort(reason?: unknown) {
       // Let the insert in flight finish before its file and the staging table go away.
       await inflight;
       await removeTemp();
+      await record?.finish(
+        options.signal?.aborted ? 'interrupted' : 'failed',
+        writtenCounts(),
+        describeError(options.signal?.aborted ? options.signal.reason : (reason ?? 'unknown failure')).split('\n')[0],
+      );
       try {
         if (staging && ch) {
           const table = staging;

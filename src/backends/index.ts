@@ -21,8 +21,21 @@ import { createVectorSink } from './vector.ts';
 function clickhousePart(config: Config, options: CreateSinkOptions): Sink {
   return createClickHouseSink(config, {
     verifyTables: TABLE_KEYS.filter((key) => key !== 'xapi'),
-    ...(options.log ? { log: options.log } : {}),
+    ...loadOptions(options),
   });
+}
+
+/** The options a sink that loads ClickHouse takes from the run. */
+function loadOptions(options: CreateSinkOptions): {
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+  reset?: boolean;
+} {
+  return {
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.reset ? { reset: true } : {}),
+  };
 }
 
 export interface CreateSinkOptions {
@@ -37,6 +50,8 @@ export interface CreateSinkOptions {
    * enrollments). @default a ClickHouse sink built from the config
    */
   readonly clickhouse?: Sink;
+  /** `--reset`: drop and recreate the databases when they hold data, instead of refusing. */
+  readonly reset?: boolean;
 }
 
 export function createSink(config: Config, options: CreateSinkOptions = {}): Sink {
@@ -44,7 +59,7 @@ export function createSink(config: Config, options: CreateSinkOptions = {}): Sin
     case 'csv': {
       const dest = config.csvOutputDestination as string;
       if (dest.startsWith('s3://')) return createCsvSink(config, s3DestinationFromConfig(config, dest));
-      return createCsvSink(config, localDestination(dest));
+      return createCsvSink(config, localDestination(dest, 'csv_output_destination', options.log));
     }
     case 'ralph':
       return createRalphSink(config, {
@@ -58,9 +73,9 @@ export function createSink(config: Config, options: CreateSinkOptions = {}): Sin
         ...(options.stdout ? { stdout: options.stdout } : {}),
       });
     case 'clickhouse':
-      return createClickHouseSink(config, options.log ? { log: options.log } : {});
+      return createClickHouseSink(config, loadOptions(options));
     case 'chdb':
-      return createChdbNativeSink(config, options.log ? { log: options.log } : {});
+      return createChdbNativeSink(config, loadOptions(options));
     default:
       throw new ConfigError([
         { key: 'backend', message: `backend: got "${config.backend}"; this backend is not available yet, use csv` },

@@ -73,6 +73,6 @@ export interface Sink {
   endTable?(table: TableKey): Promise<void>;
   /** Finishes every table; after this the data is complete and visible. */
   close(): Promise<SinkSummary>;
-  /** Undoes what can be undone (temporary files) after a failure. Never throws. */
-  abort(): Promise<void>;
+  /** Undoes what can be undone (temporary files) after a failure (`reason`), and records it. Never throws. */
+  abort(reason?: unknown): Promise<void>;
 }

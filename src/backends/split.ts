@@ -192,8 +192,8 @@ export function createSplitSink(parts: SplitSinkParts): Sink {
       if (xapi) tables.xapi = xapi;
       return { ...fromClickHouse, tables, notes: [...fromStatements.notes, ...fromClickHouse.notes] };
     },
-    async abort() {
-      await Promise.allSettled([statements.abort(), clickhouse.abort()]);
+    async abort(reason?: unknown) {
+      await Promise.allSettled([statements.abort(reason), clickhouse.abort(reason)]);
     },
   };
 }

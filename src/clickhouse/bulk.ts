@@ -60,6 +60,12 @@ export const BULK_INSERT_SETTINGS: ClickHouseSettings = Object.freeze({
   min_insert_block_size_bytes: String(64 * 1024 * 1024),
 });
 
+/**
+ * How chronological xAPI reaches the raw table, on every load path: by emission time, ties
+ * broken by event id, so every entry point feeds the materialized views the same row order.
+ */
+export const CHRONOLOGICAL_ORDER = 'ORDER BY `emission_time`, `event_id`';
+
 /** Name of a staging table for one load: unique, so concurrent loads never share one. */
 export function stagingTableName(names: SchemaNames): string {
   const name = `_xapi_db_load_staging_${randomBytes(4).toString('hex')}`;
@@ -150,7 +156,7 @@ export async function moveRange(
     query:
       `INSERT INTO ${raw} (event_id, emission_time, event) ` +
       `SELECT event_id, emission_time, event FROM ${staging} ` +
-      'WHERE toDate(emission_time) BETWEEN {first:Date} AND {last:Date} ORDER BY emission_time',
+      `WHERE toDate(emission_time) BETWEEN {first:Date} AND {last:Date} ${CHRONOLOGICAL_ORDER}`,
     query_params: { first: range.first, last: range.last },
     clickhouse_settings: BULK_INSERT_SETTINGS,
   });

@@ -33,8 +33,16 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
 import { TABLES, type TableKey } from '../formats/tables.ts';
-import { createS3Client, loadAwsSdk, parseS3Url, type S3Settings, s3SettingsFromConfig } from '../storage/s3.ts';
-import { joinUrl, loadTarget, s3UrlToHttp } from './bulk-load.ts';
+import {
+  createS3Client,
+  joinUrl,
+  loadAwsSdk,
+  parseS3Url,
+  type S3Settings,
+  s3SettingsFromConfig,
+  s3UrlToHttp,
+} from '../storage/s3.ts';
+import { CHRONOLOGICAL_ORDER, qualifiedTable } from './bulk.ts';
 import type { SchemaNames } from './schema.ts';
 
 /** Statements per xAPI Native file (rounded down to whole batches, at least one batch). */
@@ -291,7 +299,7 @@ export function renderNativeLoad(
   },
 ): NativeLoadStatement {
   const columns = TABLES[table].columns.map((c) => `\`${c.name}\``).join(', ');
-  const target = loadTarget(table, options.names);
+  const target = qualifiedTable(options.names, table);
   let source: string;
   let params: Record<string, string> = { location };
   if (options.local) {
@@ -312,7 +320,7 @@ export function renderNativeLoad(
       source = `s3(${args})`;
     }
   }
-  const orderBy = table === 'xapi' && options.chronological ? ' ORDER BY `emission_time`' : '';
+  const orderBy = table === 'xapi' && options.chronological ? ` ${CHRONOLOGICAL_ORDER}` : '';
   return {
     query: `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${source}${orderBy}`,
     params,

@@ -103,7 +103,7 @@ export async function reportCommand(
   if (options.baseline) await readSnapshot(options.baseline);
   if (options.perf && options.perfBaseline) await readPerf(options.perfBaseline);
   const target = targetFromConfig(config);
-  const names = schemaNamesFromConfig(config);
+  const names = schemaNamesFromConfig(config, config.dbReportingName);
   // A fresh in-process engine or container is empty: it needs the dataset. A server or an
   // on-disk embedded directory normally holds what `load-db` put there.
   const load =
@@ -124,7 +124,7 @@ export async function reportCommand(
         await generateDatasetDir(config, dir, { log });
       }
       log(`Loading ${dir} into ${ch.description}`);
-      counts = await loadDatasetDir(ch, dir, names, { log });
+      counts = await loadDatasetDir(ch, dir, config, { names, log });
     } else {
       counts = await countRows(ch, names);
     }

@@ -1,125 +1,55 @@
 /**
  * Loads a dataset directory (the eight gzipped CSV files of the csv backend, e.g. a restored
- * cache entry) into an Aspects schema, in the order that gives correct reports: event-sink
- * tables, dictionary reload, xAPI, then `OPTIMIZE … FINAL`.
- *
- * The embedded engine reads the files itself (`file()`); a server gets them streamed over
- * HTTP. The xAPI insert runs on one thread so the materialized views see the same blocks on
- * every run (MV results depend on insert blocks, reference §2.4).
+ * cache entry) through the load stage ({@link loadDataset}): the same order, settings,
+ * `xapi_load_order`, `optimize_final`, guard, ledger and verification as every other entry
+ * point, so a report baseline does not depend on which entry point loaded the data. The
+ * embedded engine reads the files itself (`file()`); a server gets them streamed.
  */
 
-import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { createGunzip } from 'node:zlib';
-import type { ClickHouseSettings } from '@clickhouse/client';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { countRows, type TableCounts } from '../clickhouse/counts.ts';
-import { initSchema, optimizeFinal, reloadDictionaries, type SchemaNames } from '../clickhouse/schema.ts';
+import { type SchemaNames, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
-import { describeError, SinkError } from '../errors.ts';
-import { LOAD_ORDER, TABLES, type TableKey } from '../formats/tables.ts';
+import { loadDataset } from '../load/index.ts';
 import { runLoadDb } from '../run/runner.ts';
-
-/** One thread end to end: identical insert blocks, hence identical MV output, on every run. */
-const DETERMINISTIC_INSERT: ClickHouseSettings = {
-  max_threads: 1,
-  max_insert_threads: '1',
-  input_format_parallel_parsing: 0,
-};
 
 export interface LoadDatasetOptions {
   /** Create the schema first. @default true */
   readonly initSchema?: boolean;
+  /** Load into these databases instead of the config's (`db_name`, `db_event_sink_name`, `db_reporting_name`). */
+  readonly names?: SchemaNames;
   readonly log?: (line: string) => void;
+  readonly signal?: AbortSignal;
 }
 
 /**
- * Loads `dir` into the schema `names` and returns the row counts after `OPTIMIZE … FINAL`.
+ * Loads `dir` (the dataset `config` describes) and returns the row counts after the load.
  *
  * @example
- * const counts = await loadDatasetDir(ch, '/tmp/dataset', DEFAULT_SCHEMA_NAMES);
+ * const counts = await loadDatasetDir(ch, '/tmp/dataset', config);
  */
 export async function loadDatasetDir(
   ch: ClickHouse,
   dir: string,
-  names: SchemaNames,
+  config: Config,
   options: LoadDatasetOptions = {},
 ): Promise<TableCounts> {
-  const log = options.log ?? (() => {});
-  if (options.initSchema ?? true) await initSchema(ch, names);
-  const written: Record<string, number> = {};
-  const loadOne = async (key: TableKey) => {
-    const layout = TABLES[key];
-    const path = resolve(join(dir, layout.csvFile));
-    try {
-      await stat(path);
-    } catch (error) {
-      throw new SinkError(`Dataset file ${path} is missing: ${describeError(error)}`, written, { cause: error });
-    }
-    const db = layout.database === 'xapi' ? names.xapiDb : names.eventSinkDb;
-    const table = layout.database === 'xapi' ? names.rawTable : layout.table;
-    const columns = layout.columns.map((c) => c.name);
-    const columnList = columns.map((c) => `\`${c}\``).join(', ');
-    const structure = layout.columns.map((c) => `${c.name} ${c.type}`).join(', ');
-    // xAPI goes in by emission time, as production receives it: ReplacingMergeTree MVs keep the
-    // latest state per key, and "latest" must mean the same as in a deployment.
-    const order = key === 'xapi' ? ' ORDER BY emission_time, event_id' : '';
-    try {
-      if (ch.kind === 'embedded') {
-        await ch.client.command({
-          query:
-            `INSERT INTO ${db}.${table} (${columnList}) ` +
-            `SELECT * FROM file({path:String}, 'CSV', {structure:String})${order}`,
-          query_params: { path, structure },
-          clickhouse_settings: DETERMINISTIC_INSERT,
-        });
-      } else if (order === '') {
-        await ch.client.insert({
-          table: `${db}.${table}`,
-          values: createReadStream(path).pipe(createGunzip()),
-          format: 'CSV',
-          columns: columns as [string, ...string[]],
-          clickhouse_settings: DETERMINISTIC_INSERT,
-        });
-      } else {
-        // A server cannot read this machine's files: stream into a staging table, then move the
-        // rows over in time order.
-        const stage = `${names.xapiDb}.xapi_db_load_report_stage_${randomBytes(4).toString('hex')}`;
-        await ch.client.command({ query: `CREATE TABLE ${stage} (${structure}) ENGINE = MergeTree ORDER BY tuple()` });
-        try {
-          await ch.client.insert({
-            table: stage,
-            values: createReadStream(path).pipe(createGunzip()),
-            format: 'CSV',
-            columns: columns as [string, ...string[]],
-          });
-          await ch.client.command({
-            query: `INSERT INTO ${db}.${table} (${columnList}) SELECT * FROM ${stage}${order}`,
-            clickhouse_settings: DETERMINISTIC_INSERT,
-          });
-        } finally {
-          await ch.client.command({ query: `DROP TABLE IF EXISTS ${stage} SYNC` });
-        }
-      }
-    } catch (error) {
-      throw new SinkError(
-        `Cannot load ${layout.csvFile} into ${db}.${table} on ${ch.description}: ${describeError(error)}`,
-        written,
-        { cause: error },
-      );
-    }
-    written[key] = 1;
-    log(`Loaded ${layout.csvFile} into ${db}.${table}`);
-  };
-  for (const key of LOAD_ORDER) {
-    if (key === 'xapi') continue;
-    await loadOne(key);
-  }
-  await reloadDictionaries(ch, names);
-  await loadOne('xapi');
-  await optimizeFinal(ch, names);
+  const names = options.names ?? schemaNamesFromConfig(config, config.dbReportingName);
+  await loadDataset(
+    { kind: 'csv', source: { kind: 'local', directory: dir, from: 'dataset directory' }, stream: true },
+    { clickhouse: ch, names },
+    {
+      config: {
+        ...config,
+        dbName: names.xapiDb,
+        dbEventSinkName: names.eventSinkDb,
+        dbReportingName: names.reportingDb,
+      },
+      initSchema: options.initSchema ?? true,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
   return countRows(ch, names);
 }
 

@@ -7,10 +7,12 @@
 import { createSink } from '../backends/index.ts';
 import type { Sink, SinkSummary } from '../backends/sink.ts';
 import type { Config } from '../config/types.ts';
-import { describeError, SinkError, VerificationError, XapiDbLoadError } from '../errors.ts';
+import { describeError, InterruptedError, SinkError, VerificationError, XapiDbLoadError } from '../errors.ts';
 import type { TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
+import { prepareCsvBulkLoad } from '../load/csv.ts';
+import type { LoadResult } from '../load/index.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { formatInt } from './format.ts';
 import { GenerationPool } from './generation-pool.ts';
@@ -29,6 +31,8 @@ export interface RunOptions {
   readonly sink?: Sink;
   /** Aborting stops the run between chunks; the sink is aborted and nothing is committed. */
   readonly signal?: AbortSignal;
+  /** `--reset` for the load after generation (`load_from_s3_after` with the csv backend). */
+  readonly reset?: boolean;
 }
 
 export interface RunResult {
@@ -38,6 +42,8 @@ export interface RunResult {
   /** xAPI statements produced (E + X). */
   readonly statements: number;
   readonly sinkDescription: string;
+  /** The load that followed the generation (csv backend with `load_from_s3_after`). */
+  readonly load?: LoadResult;
 }
 
 function* chunkSpecs(sink: Sink, plan: DatasetPlan): Generator<ChunkSpec> {
@@ -55,10 +61,43 @@ function* chunkSpecs(sink: Sink, plan: DatasetPlan): Generator<ChunkSpec> {
 export async function runLoadDb(config: Config, options: RunOptions = {}): Promise<RunResult> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => {});
-  const sink = options.sink ?? createSink(config, { log, ...(options.signal ? { signal: options.signal } : {}) });
-  const startedAt = clock.now();
+  const sink =
+    options.sink ??
+    createSink(config, {
+      log,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.reset ? { reset: true } : {}),
+    });
 
   options.signal?.throwIfAborted();
+  // csv with load_from_s3_after: connect before generating, so a bad ClickHouse fails in
+  // seconds rather than after the whole run; load through the load stage afterwards.
+  const loadAfter =
+    config.backend === 'csv' && config.loadFromS3After
+      ? await prepareCsvBulkLoad(config, {
+          log,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.reset ? { reset: true } : {}),
+        })
+      : undefined;
+  try {
+    const done = await generate(config, options, sink, clock, log);
+    if (!loadAfter) return done;
+    log('Attempting to load to ClickHouse from S3...');
+    return { ...done, load: await loadAfter.load(done.plan) };
+  } finally {
+    await loadAfter?.close();
+  }
+}
+
+async function generate(
+  config: Config,
+  options: RunOptions,
+  sink: Sink,
+  clock: Clock,
+  log: (line: string) => void,
+): Promise<RunResult> {
+  const startedAt = clock.now();
   await sink.preflight();
   const world = buildWorld(config);
   const plan = planDataset(world);
@@ -109,7 +148,24 @@ export async function runLoadDb(config: Config, options: RunOptions = {}): Promi
     return { plan, summary, durationMs: clock.now() - startedAt, statements, sinkDescription: sink.description };
   } catch (error) {
     options.progress?.finish();
-    await sink.abort().catch((abortError) => log(`cleanup after failure also failed: ${describeError(abortError)}`));
+    await sink
+      .abort(error)
+      .catch((abortError) => log(`cleanup after failure also failed: ${describeError(abortError)}`));
+    if (options.signal?.aborted) {
+      // Stopped by a signal: say what was written, and exit 130/143 as a shell expects.
+      const reason = options.signal.reason;
+      // The sink's own error says what reached ClickHouse; else the rows handed to the sink.
+      const own = error instanceof SinkError && error !== reason;
+      const rows = own ? error.written : written;
+      const list = Object.entries(rows).map(([table, n]) => `${table}=${n}`);
+      throw new InterruptedError(
+        `load-db stopped: ${describeError(reason)}.\n` +
+          `${own ? describeError(error) : `Rows handed to the sink before it stopped: ${list.join(', ') || 'none'}`}`,
+        reason instanceof InterruptedError ? reason.exitCode : 130,
+        rows,
+        { cause: error },
+      );
+    }
     // A sink's own error already says what was written; a failed verification is its own verdict.
     if (error instanceof SinkError || error instanceof VerificationError) throw error;
     const counts = Object.entries(written)

@@ -442,3 +442,26 @@ export function s3Destination(url: string, settings: S3Settings, options: S3Dest
 export function s3DestinationFromConfig(config: Config, url: string, options: S3DestinationOptions = {}): Destination {
   return s3Destination(url, s3SettingsFromConfig(config), options);
 }
+
+/**
+ * Joins a folder URL and a file name. The folder gets a trailing `/` first (quirk Q14: the
+ * original used URL-join semantics, which silently drop the last path segment of
+ * `…/prefix` without a slash).
+ *
+ * @example
+ * joinUrl('https://b.s3.amazonaws.com/logs/run1', 'xapi.csv.gz');
+ * // → 'https://b.s3.amazonaws.com/logs/run1/xapi.csv.gz'
+ */
+export function joinUrl(base: string, name: string): string {
+  return `${base.endsWith('/') ? base : `${base}/`}${name.replace(/^\/+/, '')}`;
+}
+
+/** An `s3://bucket/prefix/` folder as the `http(s)://` URL ClickHouse's `s3()` reads. */
+export function s3UrlToHttp(url: string, settings: Pick<S3Settings, 'endpoint' | 'region'>, key: string): string {
+  const { bucket, prefix } = parseS3Url(url, key);
+  if (settings.endpoint !== null) return `${settings.endpoint.replace(/\/+$/, '')}/${bucket}/${prefix}`;
+  // Virtual-hosted style, except for dotted bucket names, which break the TLS wildcard.
+  return bucket.includes('.')
+    ? `https://s3.${settings.region}.amazonaws.com/${bucket}/${prefix}`
+    : `https://${bucket}.s3.${settings.region}.amazonaws.com/${prefix}`;
+}

@@ -1,7 +1,6 @@
 /** Test-framework integration: `seedAspects`, providers, the container stack. */
 
 export { AspectsStack, MINIO_IMAGE, type ServerClientOptions, StartedAspectsStack } from './aspects-stack.ts';
-export { streamDatasetFiles } from './load-files.ts';
 export {
   type ChooseProviderOptions,
   CLICKHOUSE_URL_ENV,

@@ -16,26 +16,24 @@ import {
   generateCsvDataset,
 } from '../cache/cached-dataset.ts';
 import { type DatasetCacheStore, LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
-import { bulkLoadCsv } from '../clickhouse/bulk-load.ts';
 import { type ClickHouse, createClickHouse, resolveUrlTarget, type UrlTarget } from '../clickhouse/connect.ts';
 import { countRows, type LoadedTable, type TableCounts } from '../clickhouse/counts.ts';
 import {
   dropSchema,
   IDENTIFIER_PATTERN,
   initSchema,
-  optimizeFinal,
   type SchemaNames,
   schemaNamesFromConfig,
 } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/dataset-hash.ts';
 import { loadConfig, resolveConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { ConfigError, describeError, VerificationError, XapiDbLoadError } from '../errors.ts';
-import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
-import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
+import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
+import { TABLES, type TableKey } from '../formats/tables.ts';
+import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
+import { describeTargetState, loadDataset, TargetNotEmptyError } from '../load/index.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
-import { streamDatasetFiles } from './load-files.ts';
 import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';
 
 /** Dataset presets shipped in `configs/presets/`. */
@@ -156,7 +154,7 @@ export async function resolveSeedConfig(input: SeedConfigInput): Promise<Config>
 }
 
 /** The count key of a generated table. */
-function loadedTable(key: TableKey): LoadedTable {
+function _loadedTable(key: TableKey): LoadedTable {
   return (key === 'xapi' ? 'xapi_events_all' : TABLES[key].table) as LoadedTable;
 }
 
@@ -258,33 +256,32 @@ export async function seedAspects(input: SeedConfigInput, options: SeedAspectsOp
     }
     const reset = options.reset ?? choice.name !== 'external';
     if (reset) await dropSchema(ch, names);
-    await initSchema(ch, names);
-    if (!reset) {
-      const existing = await countRows(ch, names);
-      const rows = Object.values(existing).reduce((a, b) => a + b, 0);
-      if (rows > 0) {
-        throw new XapiDbLoadError(
-          `The databases ${names.xapiDb}, ${names.eventSinkDb} on ${ch.description} already hold ${rows} rows; ` +
-            'seeding again would duplicate them. Pass `reset: true` to drop them first, or `databaseSuffix` for a separate copy',
-        );
-      }
-    }
     const plan = dataset?.plan ?? planDataset(buildWorld(config));
-    if (ch.kind === 'embedded') {
-      // The shared bulk loader names databases from the config: point it at ours.
-      const named: Config = {
-        ...config,
-        dbName: names.xapiDb,
-        dbEventSinkName: names.eventSinkDb,
-        dbReportingName: names.reportingDb,
-      };
-      await bulkLoadCsv(ch, named, { source: { kind: 'local', directory: dir, from: 'dataset cache' }, plan });
-    } else {
-      await streamDatasetFiles(ch, names, dir, { chronological: config.xapiLoadOrder !== 'generation' });
+    // The load stage names databases from the config: point it at ours.
+    const named: Config = {
+      ...config,
+      dbName: names.xapiDb,
+      dbEventSinkName: names.eventSinkDb,
+      dbReportingName: names.reportingDb,
+    };
+    try {
+      await loadDataset(
+        // A server cannot read this machine's cache: the files are streamed to it.
+        { kind: 'csv', source: { kind: 'local', directory: dir, from: 'dataset cache' }, stream: true },
+        { clickhouse: ch, names },
+        { config: named, plan, initSchema: true },
+      );
+    } catch (error) {
+      if (!(error instanceof TargetNotEmptyError)) throw error;
+      const rows = 'counts' in error.state ? Object.values(error.state.counts).reduce((a, b) => a + b, 0) : 0;
+      throw new XapiDbLoadError(
+        `The databases ${names.xapiDb}, ${names.eventSinkDb} on ${ch.description} already hold ${rows} rows; ` +
+          'seeding again would duplicate them. Pass `reset: true` to drop them first, or `databaseSuffix` for a separate copy ' +
+          `(${describeTargetState(error.state, names)})`,
+        { cause: error },
+      );
     }
     const counts = await countRows(ch, names);
-    verifyCounts(counts, plan, ch.description);
-    if (config.optimizeFinal) await optimizeFinal(ch, names);
     const loadMs = performance.now() - loadStart;
     log(`xapi-db-load: loaded ${counts.xapi_events_all} statements into ${ch.description} in ${Math.round(loadMs)} ms`);
     return makeHandle({
@@ -322,15 +319,6 @@ function urlTarget(client: { url: string; username: string; password: string }, 
     password: client.password,
     database,
   };
-}
-
-function verifyCounts(counts: TableCounts, plan: DatasetPlan, where: string): void {
-  const problems = TABLE_KEYS.filter((key) => counts[loadedTable(key)] !== plan.tables[key].rows).map(
-    (key) => `${loadedTable(key)}: expected ${plan.tables[key].rows} rows, found ${counts[loadedTable(key)]}`,
-  );
-  if (problems.length > 0) {
-    throw new VerificationError(`Loaded rows differ from the dataset on ${where}:\n  - ${problems.join('\n  - ')}`);
-  }
 }
 
 interface HandleParts {

@@ -146,19 +146,24 @@ export async function seedFromProvided(
       databaseSuffix: suffix,
       reset: true,
     });
-    return {
-      ...seeded,
-      close: async () => {
-        try {
-          await dropSchema(seeded.clickhouse, seeded.names);
-        } finally {
-          await seeded.close();
-        }
-      },
-      [Symbol.asyncDispose]: () => seeded.close(),
-    };
+    return dropOnClose(seeded, () => dropSchema(seeded.clickhouse, seeded.names));
   }
   return connectOnly(provided, url);
+}
+
+/**
+ * `seeded` whose `close()` and `await using` both run `drop` first, then disconnect (the private
+ * copy of `isolate: true` used to leak under `await using`, which only disconnected).
+ */
+export function dropOnClose(seeded: SeededAspects, drop: () => Promise<void>): SeededAspects {
+  const close = async () => {
+    try {
+      await drop();
+    } finally {
+      await seeded.close();
+    }
+  };
+  return { ...seeded, close, [Symbol.asyncDispose]: close };
 }
 
 function withCredentials(connection: ServerConnection): string {

@@ -20,7 +20,7 @@ import { optimizeFinal, type SchemaNames } from '../clickhouse/schema.ts';
 import { VerificationError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
-import { formatInt } from './format.ts';
+import { formatInt } from '../run/format.ts';
 
 export type TableCountsByKey = Readonly<Record<TableKey, number>>;
 
@@ -54,7 +54,7 @@ export interface VerifyOptions {
 }
 
 /** ClickHouse table name → our table key (the raw xAPI table stands under `xapi_events_all`). */
-const LOADED_TABLE_OF: Readonly<Record<TableKey, LoadedTable>> = {
+export const LOADED_TABLE_OF: Readonly<Record<TableKey, LoadedTable>> = {
   courseOverviews: 'course_overviews',
   courseBlocks: 'course_blocks',
   objectTags: 'object_tag',
@@ -64,6 +64,17 @@ const LOADED_TABLE_OF: Readonly<Record<TableKey, LoadedTable>> = {
   userProfiles: 'user_profile',
   xapi: 'xapi_events_all',
 };
+
+/**
+ * Counts by table key as counts by ClickHouse table name (`course_overviews`, …,
+ * `xapi_events_all`): the one spelling users see (the Action's `counts` output, summaries).
+ */
+export function countsByTableName(counts: Readonly<Partial<Record<TableKey, number>>>): Record<LoadedTable, number> {
+  return Object.fromEntries(TABLE_KEYS.map((key) => [LOADED_TABLE_OF[key], counts[key] ?? 0])) as Record<
+    LoadedTable,
+    number
+  >;
+}
 
 /** Rows now in the eight loaded tables, by table key. */
 export async function countLoadedTables(

@@ -14,35 +14,47 @@
  * no credentials, and ClickHouse's messages are redacted.
  */
 
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
 import type { Config } from '../config/types.ts';
 import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
 import { shardCsvFile, TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset, xapiChunk } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
-import { type Clock, formatDuration, systemClock } from '../run/clock.ts';
+import { formatDuration } from '../run/clock.ts';
 import { formatInt } from '../run/format.ts';
-import { compareCounts, countLoadedTables, type TableCountsByKey, verificationError } from '../run/verify.ts';
 import { maskUrlCredentials } from '../secrets.ts';
 import {
   createS3Client,
   describeS3Endpoint,
+  joinUrl,
   loadAwsSdk,
   parseS3Url,
   type S3Settings,
   s3SettingsFromConfig,
+  s3UrlToHttp,
 } from '../storage/s3.ts';
-import { BULK_INSERT_SETTINGS, type Headlines, readHeadlines, resolveTarget } from './bulk.ts';
-import { type ClickHouse, createClickHouse, redactSecrets } from './connect.ts';
+
+export { joinUrl, s3UrlToHttp };
+
 import {
-  dictionaryNames,
-  IDENTIFIER_PATTERN,
-  initSchema,
-  optimizeFinal,
-  type SchemaNames,
-  schemaNamesFromConfig,
-} from './schema.ts';
+  BULK_INSERT_SETTINGS,
+  CHRONOLOGICAL_ORDER,
+  createStagingTable,
+  dropTable,
+  insertColumns,
+  resolveTarget,
+  stagingTableName,
+} from '../clickhouse/bulk.ts';
+import { type ClickHouse, createClickHouse, redactSecrets } from '../clickhouse/connect.ts';
+import { IDENTIFIER_PATTERN, initSchema, type SchemaNames, schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import { datasetHash } from '../config/dataset-hash.ts';
+import { guardTarget, schemaExists } from './guard.ts';
+import { type LoadCommandOptions, type LoadResult, type LoadStep, loadDataset, type PreparedInput } from './index.ts';
+import { runInsert } from './insert.ts';
 
 /** Where ClickHouse reads the eight files from. */
 export type CsvSource =
@@ -67,29 +79,6 @@ export type CsvSource =
 
 /** Characters ClickHouse's `s3()` / `file()` read as globs, and URL parts a folder cannot have. */
 const GLOB_CHARS = /[*?{}#]/;
-
-/**
- * Joins a folder URL and a file name. The folder gets a trailing `/` first (quirk Q14: the
- * original used URL-join semantics, which silently drop the last path segment of
- * `…/prefix` without a slash).
- *
- * @example
- * joinUrl('https://b.s3.amazonaws.com/logs/run1', 'xapi.csv.gz');
- * // → 'https://b.s3.amazonaws.com/logs/run1/xapi.csv.gz'
- */
-export function joinUrl(base: string, name: string): string {
-  return `${base.endsWith('/') ? base : `${base}/`}${name.replace(/^\/+/, '')}`;
-}
-
-/** An `s3://bucket/prefix/` folder as the `http(s)://` URL ClickHouse's `s3()` reads. */
-export function s3UrlToHttp(url: string, settings: Pick<S3Settings, 'endpoint' | 'region'>, key: string): string {
-  const { bucket, prefix } = parseS3Url(url, key);
-  if (settings.endpoint !== null) return `${settings.endpoint.replace(/\/+$/, '')}/${bucket}/${prefix}`;
-  // Virtual-hosted style, except for dotted bucket names, which break the TLS wildcard.
-  return bucket.includes('.')
-    ? `https://s3.${settings.region}.amazonaws.com/${bucket}/${prefix}`
-    : `https://${bucket}.s3.${settings.region}.amazonaws.com/${prefix}`;
-}
 
 /** A URL with any `user:password@` removed, for logs. */
 export function redactUrl(url: string, secrets: readonly string[] = []): string {
@@ -282,7 +271,7 @@ export function renderCsvLoadStatements(
   return order.map((table) => {
     const columns = TABLES[table].columns.map((c) => `\`${c.name}\``).join(', ');
     const target = loadTarget(table, names);
-    const orderBy = table === 'xapi' && options.chronological ? ' ORDER BY `emission_time`' : '';
+    const orderBy = table === 'xapi' && options.chronological ? ` ${CHRONOLOGICAL_ORDER}` : '';
     const location = csvFileLocation(source, table);
     return {
       table,
@@ -297,9 +286,7 @@ export function renderCsvLoadStatements(
 // ---------------------------------------------------------------------------------------------
 // loading
 
-export interface CsvBulkLoadOptions {
-  /** Informational lines (never data, never secrets). */
-  readonly log?: (line: string) => void;
+export interface CsvBulkLoadOptions extends Omit<LoadCommandOptions, 'clickhouse' | 'reset'> {
   /** Overrides the source the config points at. */
   readonly source?: CsvSource;
   /**
@@ -309,42 +296,10 @@ export interface CsvBulkLoadOptions {
    * the counts are only reported otherwise.
    */
   readonly plan?: DatasetPlan;
-  readonly clock?: Clock;
-  /** Stops between files. */
-  readonly signal?: AbortSignal;
 }
 
-export interface TableLoadResult {
-  readonly table: TableKey;
-  readonly target: string;
-  /** URL (without credentials) or path. */
-  readonly location: string;
-  /** Rows the table gained. */
-  readonly loaded: number;
-  /** Rows the dataset has, or `null` when the files' dataset is unknown. */
-  readonly expected: number | null;
-  readonly durationMs: number;
-}
-
-export interface CsvBulkLoadResult {
-  /** Folder URL or directory (no credentials). */
-  readonly source: string;
-  /** The ClickHouse description. */
-  readonly target: string;
-  readonly tables: readonly TableLoadResult[];
-  /**
-   * `verified`: every table gained the rows the dataset has; `reported`: the files were not
-   * generated from this config, so there is nothing to compare with.
-   */
-  readonly verification: 'verified' | 'reported';
-  /** One line about how the expected counts were obtained. */
-  readonly note: string;
-  readonly durationMs: number;
-  /** Numbers read back from the reporting tables after the load ({@link prepareCsvBulkLoad}). */
-  readonly headlines?: Headlines;
-  /** Extra lines for the summary. */
-  readonly notes?: readonly string[];
-}
+/** @deprecated the result of {@link loadDataset}. */
+export type CsvBulkLoadResult = LoadResult;
 
 /** Error text from ClickHouse without secrets and without its long stack suffixes. */
 function clickhouseReason(ch: ClickHouse, error: unknown, secrets: readonly string[]): string {
@@ -501,71 +456,44 @@ function configDataset(config: Config): { plan: DatasetPlan; firstEventId: strin
   return { plan, firstEventId };
 }
 
-/** Reloads the schema's dictionaries that exist, in dependency order; skips the others. */
-async function reloadExistingDictionaries(ch: ClickHouse, names: SchemaNames): Promise<void> {
-  const wanted = dictionaryNames(names);
-  const rs = await ch.client.query({
-    query:
-      "SELECT concat(database, '.', name) AS full FROM system.dictionaries WHERE concat(database, '.', name) IN {names:Array(String)}",
-    query_params: { names: wanted },
-    format: 'JSONEachRow',
-  });
-  const present = new Set((await rs.json<{ full: string }>()).map((r) => r.full));
-  for (const dictionary of wanted) {
-    if (!present.has(dictionary)) continue;
-    try {
-      await ch.client.command({ query: `SYSTEM RELOAD DICTIONARY ${dictionary}` });
-    } catch (error) {
-      throw new XapiDbLoadError(
-        `SYSTEM RELOAD DICTIONARY ${dictionary} failed on ${ch.description}: ${clickhouseReason(ch, error, [])}`,
-        { cause: error },
-      );
-    }
-  }
-}
-
 /**
- * Loads the eight CSV files into an open ClickHouse and verifies the rows each table gained.
- * The schema must exist (see {@link runCsvBulkLoad}, which creates it when the config asks).
- *
- * @example
- * await using ch = await createClickHouse(targetFromConfig(config));
- * const result = await bulkLoadCsv(ch, config, { log: console.error });
- * console.log(formatBulkLoadSummary(result));
+ * Checks the eight CSV files and renders their load, writing nothing: every file must be there
+ * (a missing one fails listing all that are missing), and the rows each table must gain come
+ * from `plan` (the caller wrote the files), else from the config when the files were generated
+ * from it (their first xAPI event id is the one the config generates); otherwise the load is
+ * reported, not verified. A local directory on a server is streamed through the client when
+ * `stream` is set (the server cannot read this machine's files).
  */
-export async function bulkLoadCsv(
+export async function prepareCsvInput(
   ch: ClickHouse,
   config: Config,
-  options: CsvBulkLoadOptions = {},
-): Promise<CsvBulkLoadResult> {
-  const clock = options.clock ?? systemClock;
-  const log = options.log ?? (() => {});
-  const startedAt = clock.now();
-  const source = options.source ?? csvSourceFromConfig(config);
+  source: CsvSource,
+  names: SchemaNames,
+  plan?: DatasetPlan,
+  stream: boolean | 'always' = false,
+): Promise<PreparedInput> {
   const settings = s3SettingsFromConfig(config);
   const credentials = credentialsOf(settings);
   const secrets = credentials ? [credentials.secret] : [];
-  const names = schemaNamesFromConfig(config, config.dbReportingName);
-  assertSourceReadable(source, ch);
-  const statements = renderCsvLoadStatements(source, names, {
-    credentials,
-    cluster: config.dbCluster,
-    chronological: config.xapiLoadOrder === 'chronological',
-  });
+  const streamed = source.kind === 'local' && (stream === 'always' || (stream && ch.kind !== 'embedded'));
+  if (!streamed) assertSourceReadable(source, ch);
+  const chronological = config.xapiLoadOrder === 'chronological';
+  const statements = renderCsvLoadStatements(source, names, { credentials, cluster: config.dbCluster, chronological });
   const sourceText = source.kind === 'url' ? redactUrl(source.baseUrl, secrets) : source.directory;
 
   await checkCsvFiles(ch, source, credentials, settings);
 
-  // What the files should hold.
-  let plan = options.plan;
+  let expectedPlan = plan;
   let note: string;
-  if (plan) {
+  if (expectedPlan) {
     note = 'expected rows: the dataset this run wrote';
   } else {
     const dataset = configDataset(config);
     let firstInFiles: string | null;
     try {
-      firstInFiles = await firstEventIdInFiles(ch, source, credentials);
+      firstInFiles = streamed
+        ? await firstEventIdInLocalFile(csvFileLocation(source, 'xapi'))
+        : await firstEventIdInFiles(ch, source, credentials);
     } catch (error) {
       throw new XapiDbLoadError(
         `Cannot read ${redactUrl(csvFileLocation(source, 'xapi'), secrets)} from ${ch.description}: ${clickhouseReason(ch, error, secrets)}`,
@@ -573,7 +501,7 @@ export async function bulkLoadCsv(
       );
     }
     if (firstInFiles === dataset.firstEventId) {
-      plan = dataset.plan;
+      expectedPlan = dataset.plan;
       note = `expected rows: the dataset this config describes (seed ${config.seed}; the files' first event id matches)`;
     } else {
       note =
@@ -581,122 +509,161 @@ export async function bulkLoadCsv(
         `this config generates ${dataset.firstEventId ?? 'none'}); rows loaded are reported only`;
     }
   }
-
-  let before: TableCountsByKey;
-  try {
-    before = await countLoadedTables(ch, names);
-  } catch (error) {
-    throw new XapiDbLoadError(
-      `The Aspects tables are missing or unreadable on ${ch.description} (${clickhouseReason(ch, error, secrets)}); ` +
-        'create them with `xapi-db-load init-schema` or set `init_schema: true`',
-      { cause: error },
-    );
-  }
-  const durations = new Map<TableKey, number>();
-  for (const statement of statements) {
-    options.signal?.throwIfAborted();
-    // The xAPI materialized views look names up in these dictionaries.
-    if (statement.table === 'xapi') await reloadExistingDictionaries(ch, names);
+  const steps = statements.map((statement): LoadStep => {
     const shown = source.kind === 'url' ? redactUrl(statement.location, secrets) : statement.location;
-    log(`Inserting from ${shown} into ${statement.target}`);
-    const t0 = clock.now();
-    try {
-      await ch.client.command({
-        query: statement.query,
-        query_params: { ...statement.params },
-        clickhouse_settings: BULK_INSERT_SETTINGS,
-      });
-    } catch (error) {
-      throw new XapiDbLoadError(
-        `Loading ${shown} into ${statement.target} failed on ${ch.description}: ${clickhouseReason(ch, error, secrets)}`,
-        { cause: error },
-      );
-    }
-    durations.set(statement.table, clock.now() - t0);
-  }
-  const after = await countLoadedTables(ch, names);
-
-  const tables = statements.map(
-    (s): TableLoadResult => ({
-      table: s.table,
-      target: s.target,
-      location: source.kind === 'url' ? redactUrl(s.location, secrets) : s.location,
-      loaded: after[s.table] - before[s.table],
-      expected: plan ? plan.tables[s.table].rows : null,
-      durationMs: durations.get(s.table) ?? 0,
-    }),
-  );
-  if (plan) {
-    const report = compareCounts(plan, names, after, { before, tables: statements.map((s) => s.table) });
-    if (!report.ok) throw verificationError(report, `${ch.description}, loading ${sourceText} (${note})`);
-  }
+    return {
+      table: statement.table,
+      target: statement.target,
+      shown,
+      line: `Inserting from ${shown} into ${statement.target}`,
+      async run(signal) {
+        if (!streamed) return runInsert(ch, statement, shown, secrets, signal);
+        try {
+          await streamCsvFile(ch, statement.table, statement.target, statement.location, names, chronological, signal);
+        } catch (error) {
+          throw new XapiDbLoadError(
+            `Loading ${shown} into ${statement.target} failed on ${ch.description}: ${clickhouseReason(ch, error, secrets)}`,
+            { cause: error },
+          );
+        }
+      },
+    };
+  });
   return {
     source: sourceText,
-    target: ch.description,
-    tables,
-    verification: plan ? 'verified' : 'reported',
+    steps,
+    expected: expectedPlan
+      ? (Object.fromEntries(TABLE_KEYS.map((k) => [k, (expectedPlan as DatasetPlan).tables[k].rows])) as Record<
+          TableKey,
+          number
+        >)
+      : null,
     note,
-    durationMs: clock.now() - startedAt,
   };
 }
 
-/**
- * The three headline numbers, when this ClickHouse has Aspects' reporting tables; a note
- * saying why not otherwise (a server with only the raw and event-sink tables is a valid target).
- */
-async function headlinesOf(ch: ClickHouse, names: SchemaNames): Promise<Headlines | string> {
+/** The first event id of a local gzipped xAPI CSV (read on this machine, for a server target). */
+async function firstEventIdInLocalFile(path: string): Promise<string | null> {
+  const lines = createInterface({
+    input: createReadStream(path).pipe(createGunzip()),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
   try {
-    return await readHeadlines(ch.client, names);
-  } catch (error) {
-    return `Aspects report numbers not read: ${clickhouseReason(ch, error, [])}`;
+    for await (const line of lines) return line.split(',')[0] ?? null;
+    return null;
+  } finally {
+    lines.close();
   }
 }
 
-export interface RunCsvBulkLoadOptions extends CsvBulkLoadOptions {
-  /** Use this connection instead of opening the config's target (it is not closed). */
-  readonly clickhouse?: ClickHouse;
-  /**
-   * Check that the files exist before creating the schema (load-only: the files are there
-   * already, so a wrong location fails in seconds). Off for a load that follows generation.
-   * @default false
-   */
-  readonly checkFilesFirst?: boolean;
+/**
+ * Streams one local gzipped CSV file into a server. Chronological xAPI goes through a staging
+ * table (no materialized views), then into the raw table `ORDER BY emission_time, event_id`,
+ * as the engine's `file()` load orders it.
+ */
+async function streamCsvFile(
+  ch: ClickHouse,
+  table: TableKey,
+  target: string,
+  path: string,
+  names: SchemaNames,
+  chronological: boolean,
+  signal?: AbortSignal,
+): Promise<void> {
+  const columns = TABLES[table].columns.map((c) => c.name) as [string, ...string[]];
+  const abort = signal ? { abort_signal: signal } : {};
+  const insertFile = (into: string) =>
+    ch.client.insert({
+      table: into,
+      values: createReadStream(path).pipe(createGunzip()),
+      format: 'CSV',
+      columns,
+      clickhouse_settings: BULK_INSERT_SETTINGS,
+      ...abort,
+    });
+  if (table !== 'xapi' || !chronological) {
+    await insertFile(target);
+    return;
+  }
+  const staging = stagingTableName(names);
+  await createStagingTable(ch.client, staging);
+  try {
+    await insertFile(staging);
+    await ch.client.command({
+      query: `INSERT INTO ${target} (${insertColumns('xapi').join(', ')}) SELECT ${insertColumns('xapi').join(', ')} FROM ${staging} ${CHRONOLOGICAL_ORDER}`,
+      clickhouse_settings: BULK_INSERT_SETTINGS,
+      ...abort,
+    });
+  } finally {
+    await dropTable(ch.client, staging);
+  }
 }
 
-/** A prepared load: connected, schema ready, source resolved; `load()` can follow a generation run. */
+/**
+ * Loads the eight CSV files into an open ClickHouse whose schema exists: {@link loadDataset}
+ * without the schema step.
+ *
+ * @example
+ * await using ch = await createClickHouse(targetFromConfig(config));
+ * console.log(formatBulkLoadSummary(await bulkLoadCsv(ch, config, { log: console.error })));
+ */
+export async function bulkLoadCsv(
+  ch: ClickHouse,
+  config: Config,
+  options: CsvBulkLoadOptions = {},
+): Promise<LoadResult> {
+  return loadDataset(
+    { kind: 'csv', source: options.source ?? csvSourceFromConfig(config) },
+    { clickhouse: ch, names: schemaNamesFromConfig(config, config.dbReportingName) },
+    {
+      config,
+      initSchema: false,
+      ...(options.plan ? { plan: options.plan } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    },
+  );
+}
+
+export interface RunCsvBulkLoadOptions extends CsvBulkLoadOptions, LoadCommandOptions {}
+
+/** A prepared load: connected, source resolved; `load()` can follow a generation run. */
 export interface PreparedCsvBulkLoad extends AsyncDisposable {
   readonly source: CsvSource;
   readonly clickhouse: ClickHouse;
-  load(plan?: DatasetPlan): Promise<CsvBulkLoadResult>;
+  load(plan?: DatasetPlan): Promise<LoadResult>;
   close(): Promise<void>;
 }
 
 /**
- * Connects to the config's ClickHouse, creates the Aspects schema when the config asks
- * (`init_schema`; by default for the embedded engine and containers) and resolves the source,
- * so that problems show before any generation.
+ * Connects to the config's ClickHouse and resolves the source, so that an unreachable server
+ * fails before any generation; `load()` runs {@link loadDataset}.
  */
 export async function prepareCsvBulkLoad(
   config: Config,
   options: RunCsvBulkLoadOptions = {},
 ): Promise<PreparedCsvBulkLoad> {
-  const log = options.log ?? (() => {});
   const source = options.source ?? csvSourceFromConfig(config);
   const owned = options.clickhouse === undefined;
-  const target = resolveTarget(config);
-  const ch = options.clickhouse ?? (await createClickHouse(target));
+  const configured = resolveTarget(config);
+  const ch = options.clickhouse ?? (await createClickHouse(configured));
   // An in-memory engine opened here is gone when the process ends: say so next to the counts.
-  const inMemory = owned && target.kind === 'embedded' && (target.path === undefined || target.path === ':memory:');
+  const inMemory =
+    owned && configured.kind === 'embedded' && (configured.path === undefined || configured.path === ':memory:');
+  const names = schemaNamesFromConfig(config, config.dbReportingName);
   try {
     assertSourceReadable(source, ch);
-    if (options.checkFilesFirst) {
-      const settings = s3SettingsFromConfig(config);
-      await checkCsvFiles(ch, source, credentialsOf(settings), settings);
-    }
-    const names = schemaNamesFromConfig(config, config.dbReportingName);
-    if (config.initSchema ?? ch.kind !== 'url') {
-      log(`Creating the Aspects schema (if missing) on ${ch.description}`);
-      await initSchema(ch, names);
+    // Databases that hold data are refused (or reset) now, before anything is generated.
+    if (await schemaExists(ch, names)) {
+      await guardTarget(ch, names, {
+        datasetHash: datasetHash(config).hex,
+        ...(config.shardCount > 1 ? { shard: `${config.shardIndex}/${config.shardCount}` } : {}),
+        target: configured,
+        ...(options.reset ? { reset: true } : {}),
+        recreate: () => initSchema(ch, names),
+        ...(options.log ? { log: options.log } : {}),
+      });
     }
   } catch (error) {
     if (owned) await ch.close().catch(() => {});
@@ -709,25 +676,26 @@ export async function prepareCsvBulkLoad(
     source,
     clickhouse: ch,
     async load(plan) {
-      const result = await bulkLoadCsv(ch, config, { ...options, source, ...(plan ? { plan } : {}) });
-      const names = schemaNamesFromConfig(config, config.dbReportingName);
-      if (config.optimizeFinal) {
-        log('OPTIMIZE … FINAL on the ReplacingMergeTree tables, so reports read one row per key');
-        await optimizeFinal(ch, names);
-      }
-      const headlines = await headlinesOf(ch, names);
-      const notes = [
-        typeof headlines === 'string'
-          ? headlines
-          : `Aspects reports: ${formatInt(headlines.enrolledLearners)} learners enrolled, ` +
-            `${formatInt(headlines.videoPlays)} video plays, ${formatInt(headlines.problemAttempts)} problem attempts`,
-      ];
-      if (inMemory) {
-        notes.push(
+      const result = await loadDataset(
+        { kind: 'csv', source },
+        { clickhouse: ch, names, configured },
+        {
+          config,
+          ...(plan ? { plan } : {}),
+          ...(options.log ? { log: options.log } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.reset ? { reset: true } : {}),
+        },
+      );
+      if (!inMemory) return result;
+      return {
+        ...result,
+        notes: [
+          ...(result.notes ?? []),
           'The embedded engine ran in memory: the loaded data is gone when this command ends (db_host: embedded:<dir> keeps it)',
-        );
-      }
-      return { ...result, ...(typeof headlines === 'string' ? {} : { headlines }), notes };
+        ],
+      };
     },
     close,
     [Symbol.asyncDispose]: close,
@@ -735,11 +703,10 @@ export async function prepareCsvBulkLoad(
 }
 
 /**
- * `load-db-from-s3` / `load-db --load_db_only` for CSV files: connect, create the schema when
- * asked, load, verify, `OPTIMIZE … FINAL` when asked, close.
+ * `load-db-from-s3` / `load-db --load_db_only` for CSV files: connect, {@link loadDataset}, close.
  */
-export async function runCsvBulkLoad(config: Config, options: RunCsvBulkLoadOptions = {}): Promise<CsvBulkLoadResult> {
-  const prepared = await prepareCsvBulkLoad(config, { checkFilesFirst: true, ...options });
+export async function runCsvBulkLoad(config: Config, options: RunCsvBulkLoadOptions = {}): Promise<LoadResult> {
+  const prepared = await prepareCsvBulkLoad(config, options);
   try {
     return await prepared.load(options.plan);
   } finally {
@@ -748,7 +715,7 @@ export async function runCsvBulkLoad(config: Config, options: RunCsvBulkLoadOpti
 }
 
 /** The load summary: rows per table (loaded and expected), source, target and duration. */
-export function formatBulkLoadSummary(result: CsvBulkLoadResult): string {
+export function formatBulkLoadSummary(result: LoadResult): string {
   const rows: string[][] = [['table', 'loaded', 'expected', 'time', 'source']];
   for (const t of result.tables) {
     rows.push([

@@ -1,0 +1,44 @@
+/**
+ * Per-table fingerprints of a loaded Aspects schema: rows and an order-independent hash of every
+ * row, for the eight loaded tables and the tables the materialized views fill. Two loads of the
+ * same dataset must give equal fingerprints whatever entry point loaded them.
+ */
+
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { SchemaNames } from '../../src/clickhouse/schema.ts';
+
+/** Tables compared: what a load writes, and what the MV chain derives from it. */
+function fingerprintTables(names: SchemaNames): string[] {
+  const sink = ['course_overviews', 'course_blocks', 'object_tag', 'taxonomy', 'tag', 'external_id', 'user_profile'];
+  const xapi = [
+    names.rawTable,
+    'xapi_events_all_parsed',
+    'enrollment_events',
+    'problem_events',
+    'video_playback_events',
+  ];
+  return [
+    ...sink.map((t) => `${names.eventSinkDb}.${t}`),
+    ...xapi.map((t) => `${names.xapiDb}.${t}`),
+    `${names.reportingDb}.dim_most_recent_enrollment`,
+  ];
+}
+
+export type Fingerprints = Record<string, string>;
+
+/** `table → "rows:hash"` after FINAL (one row per key, as reports read). */
+export async function fingerprints(client: ClickHouseClient, names: SchemaNames): Promise<Fingerprints> {
+  const out: Fingerprints = {};
+  for (const table of fingerprintTables(names)) {
+    const rs = await client.query({
+      query: `SELECT count() AS n, toString(sum(cityHash64(*))) AS h FROM ${table}`,
+      format: 'JSONEachRow',
+      // FINAL wherever the engine collapses rows (plain MergeTree tables have no FINAL).
+      clickhouse_settings: { final: 1 },
+    });
+    const [row] = await rs.json<{ n: string; h: string }>();
+    // The key names the table without its database, so schemas with other names compare.
+    out[table.slice(table.indexOf('.') + 1)] = `${row?.n}:${row?.h}`;
+  }
+  return out;
+}
