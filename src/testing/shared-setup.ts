@@ -63,7 +63,7 @@ export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOpti
   const cache = new LocalDatasetCache({ log, ...options.cache });
   const choice = await chooseProvider(config, options);
   if (choice.name === 'embedded') {
-    log(`xapi-db-load: ${choice.reason}; each test file loads the cached dataset into its own engine`);
+    log(`xapi-db-load: ${choice.reason}; each test file clones a loaded snapshot (built once) into its own engine`);
     const dataset = await cachedDataset(config, {
       cache,
       log,
@@ -185,6 +185,7 @@ async function connectOnly(provided: ProvidedAspects, url: string): Promise<Seed
     datasetHash: provided.datasetHash,
     counts: provided.counts,
     cacheHit: true,
+    snapshot: null,
     datasetDir: null,
     timings: { datasetMs: 0, loadMs: 0, totalMs: 0 },
     close,
