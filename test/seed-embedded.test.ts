@@ -126,10 +126,7 @@ describe('seedAspects (embedded)', () => {
       url: null,
       // The first seed of this process cloned a snapshot into a private data directory; later
       // seeds share that engine (chdb binds one directory per process).
-      path:
-        (seeded[0] as SeededAspects).connection.kind === 'embedded'
-          ? expect.stringMatching(/xapi-db-load-embedded-/)
-          : '',
+      path: expect.stringMatching(/xapi-db-load-embedded-/),
       databases: { xapi, eventSink: aspects.names.eventSinkDb, reporting },
     });
     // The seeded dataset is fixed by the preset: these numbers are the dataset's, not the engine's.
