@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEMA_NAMES } from '../src/clickhouse/schema.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { EmbeddedSnapshots, SNAPSHOT_MANIFEST, type SnapshotManifest, snapshotKey } from '../src/load/snapshot.ts';
-import { type SeedAspectsOptions, seedAspects } from '../src/testing/index.ts';
+import { globalSeed, type SeedAspectsOptions, seedAspects, seedFromProvided } from '../src/testing/index.ts';
 import { type Fingerprints, tableFingerprints } from './support/fingerprint.ts';
 
 const run = promisify(execFile);
@@ -106,7 +106,7 @@ afterAll(async () => {
 });
 
 describe('embedded snapshots', () => {
-  it('a snapshot hit in a fresh process returns the same rows as a fresh load', async () => {
+  it("the global setup builds once; a test file's copy and a fresh process's copy hold the rows of a fresh load", async () => {
     // Fresh load, no snapshot, in a data directory of its own.
     const freshDir = await mkdtemp(join(tmpdir(), 'xapi-db-load-fresh-'));
     try {
@@ -120,16 +120,24 @@ describe('embedded snapshots', () => {
     expect(Object.keys(fresh)).toHaveLength(28);
     expect(fresh['xapi.xapi_events_all']?.rows).toBe(String(TINY_STATEMENTS));
 
+    // What the Vitest/Jest global setups do: build the snapshot once, in a child process …
     const lines: string[] = [];
-    const built = await seedAspects('tiny', options(lines));
-    expect(built.snapshot).toBe('built');
-    expect(await tableFingerprints(built.client, DATABASES)).toEqual(fresh);
-    const privateDir = built.connection.kind === 'embedded' ? built.connection.path : '';
+    const global = await globalSeed('tiny', {
+      provider: 'embedded',
+      cache: { dir: cacheDir, env: {} },
+      log: (l) => lines.push(l),
+    });
+    expect(lines.some((l) => /snapshot [0-9a-f]{16} built in \d+ ms \(\d+ files/.test(l))).toBe(true);
+    // … then each test file clones it into its own engine.
+    const file = await seedFromProvided(global.provided);
+    expect(file.snapshot).toBe('hit');
+    expect(await tableFingerprints(file.client, DATABASES)).toEqual(fresh);
+    const privateDir = file.connection.kind === 'embedded' ? file.connection.path : '';
     expect(privateDir).toMatch(/xapi-db-load-embedded-/);
-    await built.close();
+    await file.close();
+    await global.close();
     // The private copy goes with its handle; the template stays.
     await expect(readdir(privateDir)).rejects.toThrow(/ENOENT/);
-    expect(lines.some((l) => /snapshot [0-9a-f]{16} built in \d+ ms \(\d+ files/.test(l))).toBe(true);
 
     const hit = await child('read');
     expect(hit.snapshot).toBe('hit');

@@ -9,6 +9,9 @@
  * load, no generation), which also gives every file an isolated copy it may write to.
  */
 
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { cachedDataset } from '../cache/cached-dataset.ts';
 import { LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
 import { createClickHouse } from '../clickhouse/connect.ts';
@@ -16,6 +19,7 @@ import type { LoadedTable } from '../clickhouse/counts.ts';
 import { dropSchema } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
+import { describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
 import { chooseProvider, type ResolvedProviderName, urlTargetFromString } from './providers.ts';
 import {
@@ -27,6 +31,8 @@ import {
   type ServerConnection,
   seedAspects,
 } from './seed.ts';
+
+const run = promisify(execFile);
 
 /** Environment variable naming the dataset of the zero-config setups: a preset or a YAML path. */
 export const SEED_ENV = 'XAPI_DB_LOAD_SEED';
@@ -73,6 +79,10 @@ export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOpti
     const counts = Object.fromEntries(
       TABLE_KEYS.map((k) => [k === 'xapi' ? 'xapi_events_all' : TABLES[k].table, dataset.rows[k]]),
     ) as Record<LoadedTable, number>;
+    // Injected hooks cannot cross a process boundary: then the first test file builds it.
+    if (options.snapshot !== false && !options.generate && !options.remoteCache) {
+      await buildSnapshotInChild(config, cache.dir, log);
+    }
     return {
       provided: {
         provider: 'embedded',
@@ -104,6 +114,29 @@ export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOpti
     },
     close: () => seeded.close(),
   };
+}
+
+/**
+ * Builds the loaded-database snapshot of `config` in a child process (a hit there is a no-op
+ * apart from the check), so test files start from a hit. The child runs this module's sibling
+ * from wherever this module was loaded (`src/` under a TypeScript-aware runner, else `lib/`).
+ */
+async function buildSnapshotInChild(config: Config, cacheDir: string, log: (line: string) => void): Promise<void> {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const script = fileURLToPath(new URL(`./snapshot-build-child.${ext}`, import.meta.url));
+  try {
+    const { stderr } = await run(process.execPath, [script, JSON.stringify(config), cacheDir], {
+      maxBuffer: 1 << 24,
+      env: { ...process.env, XAPI_DB_LOAD_CACHE_DIR: '' },
+    });
+    for (const line of stderr.split('\n')) if (line.trim() !== '') log(line);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new XapiDbLoadError(
+      `Cannot build the loaded-database snapshot in a child process (${script}): ${describeError(error)}${stderr ? `\n${stderr.trim()}` : ''}`,
+      { cause: error },
+    );
+  }
 }
 
 /** A structured-clone-safe copy (the config is deeply frozen; clones need not be). */
