@@ -42,6 +42,7 @@ import type { TableCounts } from '../clickhouse/counts.ts';
 import { renderSchema, type SchemaNames } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
+import { removeDirByRename } from '../storage/local.ts';
 
 /** Bumped when the layout of a snapshot or the way it is built changes. */
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -356,15 +357,7 @@ export class EmbeddedSnapshots {
 
   async #discard(dir: string, reason: string): Promise<void> {
     this.#log(`xapi-db-load: ${reason}; removing it`);
-    // Renamed first so a concurrent clone never reads a half-removed directory under the live name.
-    const doomed = `${dir}.removing-${process.pid}-${randomBytes(3).toString('hex')}`;
-    try {
-      await rename(dir, doomed);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    await rm(doomed, { recursive: true, force: true });
+    await removeDirByRename(dir, `${dir}.removing-${process.pid}-${randomBytes(3).toString('hex')}`);
   }
 }
 
