@@ -178,7 +178,8 @@ function loadedTable(key: TableKey): LoadedTable {
   return (key === 'xapi' ? 'xapi_events_all' : TABLES[key].table) as LoadedTable;
 }
 
-function withSuffix(names: SchemaNames, suffix: string | undefined): SchemaNames {
+/** `names` with `_<suffix>` appended to the three databases (unchanged for no suffix). */
+export function withSuffix(names: SchemaNames, suffix: string | undefined): SchemaNames {
   if (suffix === undefined || suffix === '') return names;
   if (!/^[A-Za-z0-9_]+$/.test(suffix)) {
     throw new ConfigError([

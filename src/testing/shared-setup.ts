@@ -21,6 +21,7 @@ import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
+import { copyLoadedSchema } from '../load/template-copy.ts';
 import { chooseProvider, type ResolvedProviderName, urlTargetFromString } from './providers.ts';
 import {
   type AspectsDatabases,
@@ -30,6 +31,7 @@ import {
   type SeededAspects,
   type ServerConnection,
   seedAspects,
+  withSuffix,
 } from './seed.ts';
 
 const run = promisify(execFile);
@@ -147,8 +149,9 @@ function plain<T>(value: T): T {
 /** Options of {@link seedFromProvided}. */
 export interface SeedFromProvidedOptions {
   /**
-   * For servers: load a private copy into `<db>_<suffix>` databases (dropped on close) instead of
-   * sharing the globally seeded ones. Embedded copies are always private to the test file.
+   * For servers: a private copy of the globally seeded databases in `<db>_<suffix>` (schema created,
+   * parts attached with `ATTACH PARTITION … FROM`, nothing reloaded; dropped on close or
+   * `await using`) instead of sharing them. Embedded copies are always private to the test file.
    * @default false
    */
   readonly isolate?: boolean;
@@ -171,27 +174,57 @@ export async function seedFromProvided(
   const url = withCredentials(provided.connection);
   if (options.isolate) {
     const suffix = `f${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const seeded = await seedAspects(provided.config, {
-      provider: 'external',
-      url,
-      cache,
-      log,
-      databaseSuffix: suffix,
-      reset: true,
-    });
-    return {
-      ...seeded,
-      close: async () => {
-        try {
-          await dropSchema(seeded.clickhouse, seeded.names);
-        } finally {
-          await seeded.close();
-        }
-      },
-      [Symbol.asyncDispose]: () => seeded.close(),
-    };
+    return isolatedCopy(provided, url, suffix, log);
   }
   return connectOnly(provided, url);
+}
+
+/**
+ * A private copy of the globally seeded databases under `<db>_<suffix>`: the schema is created
+ * and the seeded parts attached (`copyLoadedSchema`), so nothing is loaded again and no
+ * materialized view re-runs. `close()` and `await using` both drop the copy.
+ */
+async function isolatedCopy(
+  provided: ProvidedAspects,
+  url: string,
+  suffix: string,
+  log: (line: string) => void,
+): Promise<SeededAspects> {
+  const shared = await connectOnly(provided, url);
+  const names = withSuffix(shared.names, suffix);
+  const started = performance.now();
+  try {
+    const { counts } = await copyLoadedSchema(shared.clickhouse, shared.names, names, provided.counts);
+    const totalMs = performance.now() - started;
+    log(
+      `xapi-db-load: private copy ${names.xapiDb}, ${names.eventSinkDb}, ${names.reportingDb} made in ${Math.round(totalMs)} ms`,
+    );
+    const close = async (): Promise<void> => {
+      try {
+        await dropSchema(shared.clickhouse, names);
+      } finally {
+        await shared.close();
+      }
+    };
+    return {
+      ...shared,
+      names,
+      counts,
+      connection: {
+        ...(provided.connection as ServerConnection),
+        databases: { xapi: names.xapiDb, eventSink: names.eventSinkDb, reporting: names.reportingDb },
+      },
+      timings: { datasetMs: 0, loadMs: totalMs, totalMs },
+      close,
+      [Symbol.asyncDispose]: close,
+    };
+  } catch (error) {
+    await dropSchema(shared.clickhouse, names).catch((e) =>
+      log(`xapi-db-load: dropping the failed copy ${names.xapiDb} failed: ${describeError(e)}`),
+    );
+    await shared.close();
+    throw error;
+  }
 }
 
 function withCredentials(connection: ServerConnection): string {
