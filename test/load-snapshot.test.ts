@@ -29,8 +29,16 @@ const CHILD = `
 const { seedAspects } = await import(${JSON.stringify(new URL('../src/testing/index.ts', import.meta.url).href)});
 const { tableFingerprints } = await import(${JSON.stringify(new URL('./support/fingerprint.ts', import.meta.url).href)});
 const [cacheDir, mode, marker] = process.argv.slice(2);
+const options = { provider: 'embedded', cache: { dir: cacheDir, env: {} }, log: () => {} };
+if (mode === 'concurrent') {
+  // Two seeds at once in one process: one clones the snapshot, the other waits and shares that engine.
+  const both = await Promise.all([seedAspects('tiny', options), seedAspects('tiny', { ...options, databaseSuffix: 'two' })]);
+  console.log(JSON.stringify(both.map((a) => ({ snapshot: a.snapshot, path: a.connection.path, statements: a.counts.xapi_events_all }))));
+  for (const a of both) await a.close();
+  process.exit(0);
+}
 const started = performance.now();
-const aspects = await seedAspects('tiny', { provider: 'embedded', cache: { dir: cacheDir, env: {} }, log: () => {} });
+const aspects = await seedAspects('tiny', options);
 const seedMs = performance.now() - started;
 const c = aspects.client;
 const sql = (query) => c.command({ query, clickhouse_settings: { mutations_sync: '2' } });
@@ -62,11 +70,11 @@ let script: string;
 let fresh: Fingerprints;
 
 interface ChildResult {
-  snapshot: string;
+  snapshot: string | null;
+  statements?: number;
   seedMs: number;
   path: string;
   markers?: string[];
-  statements?: number;
   courseBlocks?: number;
   changedCourses?: number;
   fingerprints?: Fingerprints;
@@ -105,7 +113,8 @@ afterAll(async () => {
   await rm(script, { force: true });
 });
 
-describe('embedded snapshots', () => {
+// Each test starts engines in several processes: minutes on a busy shared machine.
+describe('embedded snapshots', { timeout: 300_000 }, () => {
   it("the global setup builds once; a test file's copy and a fresh process's copy hold the rows of a fresh load", async () => {
     // Fresh load, no snapshot, in a data directory of its own.
     const freshDir = await mkdtemp(join(tmpdir(), 'xapi-db-load-fresh-'));
@@ -164,6 +173,17 @@ describe('embedded snapshots', () => {
     expect(after.snapshot).toBe('hit');
     expect(after.markerTables).toBe(0);
     expect(after.fingerprints).toEqual(fresh);
+  });
+
+  it('two concurrent seeds in one process: one clones, the other shares its engine', async () => {
+    const { stdout } = await run(process.execPath, [script, cacheDir, 'concurrent'], {
+      env: { ...process.env, XAPI_DB_LOAD_CACHE_DIR: '' },
+    });
+    const [first, second] = JSON.parse(stdout.trim().split('\n').at(-1) as string) as ChildResult[];
+    expect([first?.snapshot, second?.snapshot]).toEqual(['hit', null]);
+    expect(second?.path).toBe(first?.path);
+    expect(first?.statements).toBe(TINY_STATEMENTS);
+    expect(second?.statements).toBe(TINY_STATEMENTS);
   });
 
   const damages: { what: string; damage: (dir: string) => Promise<void>; says: RegExp }[] = [

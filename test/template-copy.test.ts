@@ -43,13 +43,15 @@ beforeAll(async () => {
     databaseSuffix: 'tpl',
     log: () => {},
   });
-});
+}, 300_000);
 afterAll(async () => {
   await template?.close();
   await rm(cacheDir, { recursive: true, force: true });
 });
 
-it('copies a loaded schema by attaching partitions: same rows, MVs not re-run, copies independent', async () => {
+it('copies a loaded schema by attaching partitions: same rows, MVs not re-run, copies independent', {
+  timeout: 300_000,
+}, async () => {
   const from = suffixed('tpl');
   const before = await rows(from);
   const a = suffixed('copy_a');

@@ -226,6 +226,11 @@ export async function seedAspects(input: SeedConfigInput, options: SeedAspectsOp
   if (choice.name === 'embedded' && snapshotEligible(options)) {
     return seedFromSnapshot({ config, names, hash: hash.hex, options, log, started });
   }
+  if (choice.name === 'embedded' && options.embeddedPath === undefined && snapshotSeedInFlight) {
+    // A concurrent seed of this process is opening the engine on its copy: wait, then share that
+    // engine (its own failure, if any, is reported to its own caller).
+    await snapshotSeedInFlight.catch(() => {});
+  }
 
   // 1. the dataset files
   let dataset: CachedDataset | null = null;
