@@ -7,7 +7,8 @@
  *   npm run bench -- --statements 10M   memory check on a larger dataset
  *   npm run bench -- --level 6 --workers 2 --repeats 5
  *   npm run bench -- --clickhouse-statements 1M   size of the ClickHouse section (default 200k)
- *   npm run bench -- --only csv                  one section (csv, ralph, clickhouse)
+ *   npm run bench -- --only csv                  one section (csv, ralph, clickhouse, fixtures)
+ *   npm run bench -- --fixture-presets tiny,small   presets of the fixture section (default tiny,small,medium)
  */
 
 import { execFile } from 'node:child_process';
@@ -28,14 +29,15 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     'clickhouse-statements': { type: 'string', default: '200k' },
     only: { type: 'string' },
+    'fixture-presets': { type: 'string', default: 'tiny,small,medium' },
   },
 });
 
-/** `--only csv,ralph,clickhouse`: the sections to run (all by default). */
-const sections = new Set((values.only ?? 'csv,ralph,clickhouse').split(',').map((x) => x.trim()));
+/** `--only csv,ralph,clickhouse,fixtures`: the sections to run (all by default). */
+const sections = new Set((values.only ?? 'csv,ralph,clickhouse,fixtures').split(',').map((x) => x.trim()));
 for (const name of sections) {
-  if (!['csv', 'ralph', 'clickhouse'].includes(name)) {
-    throw new Error(`--only: got "${name}"; expected a comma-separated list of csv, ralph, clickhouse`);
+  if (!['csv', 'ralph', 'clickhouse', 'fixtures'].includes(name)) {
+    throw new Error(`--only: got "${name}"; expected a comma-separated list of csv, ralph, clickhouse, fixtures`);
   }
 }
 
@@ -174,4 +176,16 @@ if (sections.has('clickhouse')) {
     workers,
     repeats,
   });
+}
+
+// ---- Fixtures: seedAspects per test file — snapshot miss vs hit vs a bare engine start (bench/fixtures.ts) ----
+if (sections.has('fixtures')) {
+  const presets = (values['fixture-presets'] as string).split(',').map((x) => x.trim());
+  for (const preset of presets) {
+    if (!['tiny', 'small', 'medium'].includes(preset)) {
+      throw new Error(`--fixture-presets: got "${preset}"; expected a comma-separated list of tiny, small, medium`);
+    }
+  }
+  const { benchFixtures } = await import('./fixtures.ts');
+  await benchFixtures({ presets, repeats });
 }

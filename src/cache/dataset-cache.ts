@@ -19,6 +19,7 @@ import { copyFile, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } f
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, XapiDbLoadError } from '../errors.ts';
+import { removeDirByRename } from '../storage/local.ts';
 import { type CacheDirOptions, resolveCacheDir } from './location.ts';
 import {
   buildManifest,
@@ -311,14 +312,7 @@ export class LocalDatasetCache implements DatasetCacheStore {
   }
 
   async #removeDir(dir: string): Promise<void> {
-    const trash = join(this.dir, `.trash-${uniqueSuffix()}`);
-    try {
-      await rename(dir, trash);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    await rm(trash, { recursive: true, force: true });
+    await removeDirByRename(dir, join(this.dir, `.trash-${uniqueSuffix()}`));
   }
 
   /** Takes the generation lock of `hash`, or returns `null` when another live process holds it. */

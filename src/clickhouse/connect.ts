@@ -423,7 +423,26 @@ async function openEmbedded(
     await closeQuietly(client);
     throw new XapiDbLoadError(`Cannot use ${description}: ${firstLine(describeError(error))}`, { cause: error });
   }
-  return new ClickHouseHandle({ client, kind: 'embedded', description, serverVersion, credentials: null });
+  const path = target.path ?? ':memory:';
+  openEmbeddedPaths.set(path, (openEmbeddedPaths.get(path) ?? 0) + 1);
+  const onClose = async (): Promise<void> => {
+    const left = (openEmbeddedPaths.get(path) ?? 1) - 1;
+    if (left > 0) openEmbeddedPaths.set(path, left);
+    else openEmbeddedPaths.delete(path);
+  };
+  return new ClickHouseHandle({ client, kind: 'embedded', description, serverVersion, credentials: null, onClose });
+}
+
+/** Data directories of the embedded connections this module has open, with how many on each. */
+const openEmbeddedPaths = new Map<string, number>();
+
+/**
+ * The data directory an open embedded connection of this process is bound to (`:memory:` for
+ * the default one), or `null`. chdb binds one directory per process: another embedded
+ * connection opened now must use this one.
+ */
+export function embeddedPathInUse(): string | null {
+  return openEmbeddedPaths.keys().next().value ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------

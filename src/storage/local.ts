@@ -108,3 +108,17 @@ export function localDestination(
     },
   };
 }
+
+/**
+ * Removes `dir` by renaming it to `trash` first (same filesystem), so no reader ever sees a
+ * half-removed directory under the live name. A missing `dir` is not an error.
+ */
+export async function removeDirByRename(dir: string, trash: string): Promise<void> {
+  try {
+    await rename(dir, trash);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await rm(trash, { recursive: true, force: true });
+}

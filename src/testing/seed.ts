@@ -4,6 +4,7 @@
  * generation); otherwise it is generated into the cache first, then loaded.
  */
 
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +17,14 @@ import {
   generateCsvDataset,
 } from '../cache/cached-dataset.ts';
 import { type DatasetCacheStore, LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
-import { type ClickHouse, createClickHouse, resolveUrlTarget, type UrlTarget } from '../clickhouse/connect.ts';
-import { countRows, type LoadedTable, type TableCounts } from '../clickhouse/counts.ts';
+import {
+  type ClickHouse,
+  createClickHouse,
+  embeddedPathInUse,
+  resolveUrlTarget,
+  type UrlTarget,
+} from '../clickhouse/connect.ts';
+import { countRows, LOADED_TABLES, type LoadedTable, type TableCounts } from '../clickhouse/counts.ts';
 import {
   dropSchema,
   IDENTIFIER_PATTERN,
@@ -33,6 +40,7 @@ import { TABLES, type TableKey } from '../formats/tables.ts';
 import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
 import { describeTargetState, loadDataset, TargetNotEmptyError } from '../load/index.ts';
+import { EmbeddedSnapshots, SnapshotDamagedError, snapshotKey } from '../load/snapshot.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
 import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';
 
@@ -77,6 +85,14 @@ export interface SeedAspectsOptions extends Pick<ChooseProviderOptions, 'probeDo
   readonly generate?: DatasetGenerator;
   /** One line per step (provider choice, cache hit or miss, load time). @default lines to stderr */
   readonly log?: (line: string) => void;
+  /**
+   * Embedded engine: start from a loaded-database snapshot (kept in `<cache dir>/snapshots`,
+   * built on first use) cloned into a private data directory, instead of creating the schema and
+   * loading the dataset. Used only when this process has no embedded engine open yet, no
+   * `embeddedPath` is given and `cache` is not `false`; otherwise the dataset is loaded.
+   * @default true
+   */
+  readonly snapshot?: boolean;
 }
 
 /** The three Aspects databases of a seeded schema. */
@@ -127,6 +143,8 @@ export interface SeededAspects extends AsyncDisposable {
   readonly counts: TableCounts;
   /** `true` when the dataset came from a cache (local or remote) without generating. */
   readonly cacheHit: boolean;
+  /** Embedded: `hit` = cloned from an existing snapshot, `built` = snapshot built now, then cloned; `null` = loaded without one. */
+  readonly snapshot: 'hit' | 'built' | null;
   /** The cache entry directory holding the eight `.csv.gz` files (`null` with `cache: false`). */
   readonly datasetDir: string | null;
   readonly timings: { readonly datasetMs: number; readonly loadMs: number; readonly totalMs: number };
@@ -158,7 +176,8 @@ function _loadedTable(key: TableKey): LoadedTable {
   return (key === 'xapi' ? 'xapi_events_all' : TABLES[key].table) as LoadedTable;
 }
 
-function withSuffix(names: SchemaNames, suffix: string | undefined): SchemaNames {
+/** `names` with `_<suffix>` appended to the three databases (unchanged for no suffix). */
+export function withSuffix(names: SchemaNames, suffix: string | undefined): SchemaNames {
   if (suffix === undefined || suffix === '') return names;
   if (!/^[A-Za-z0-9_]+$/.test(suffix)) {
     throw new ConfigError([
@@ -201,9 +220,17 @@ export async function seedAspects(input: SeedConfigInput, options: SeedAspectsOp
   }
   const choice = await chooseProvider(config, options);
   log(`xapi-db-load: ${choice.reason}`);
+  const hash = datasetHash(config);
+  if (choice.name === 'embedded' && snapshotEligible(options)) {
+    return seedFromSnapshot({ config, names, hash: hash.hex, options, log, started });
+  }
+  if (choice.name === 'embedded' && options.embeddedPath === undefined && snapshotSeedInFlight) {
+    // A concurrent seed of this process is opening the engine on its copy: wait, then share that
+    // engine (its own failure, if any, is reported to its own caller).
+    await snapshotSeedInFlight.catch(() => {});
+  }
 
   // 1. the dataset files
-  const hash = datasetHash(config);
   let dataset: CachedDataset | null = null;
   let scratch: string | null = null;
   const datasetStart = performance.now();
@@ -232,9 +259,9 @@ export async function seedAspects(input: SeedConfigInput, options: SeedAspectsOp
   const loadStart = performance.now();
   try {
     if (choice.name === 'embedded') {
-      ch = await createClickHouse(
-        options.embeddedPath ? { kind: 'embedded', path: options.embeddedPath } : { kind: 'embedded' },
-      );
+      // chdb binds one data directory per process: a second seed shares the one already open.
+      const path = options.embeddedPath ?? embeddedPathInUse() ?? undefined;
+      ch = await createClickHouse(path ? { kind: 'embedded', path } : { kind: 'embedded' });
     } else if (choice.name === 'external') {
       ch = await createClickHouse(choice.target as NonNullable<typeof choice.target>);
     } else {
@@ -292,9 +319,10 @@ export async function seedAspects(input: SeedConfigInput, options: SeedAspectsOp
       hash: hash.hex,
       counts,
       cacheHit: dataset !== null && dataset.source !== 'generated',
+      snapshot: null,
       datasetDir: dataset?.entry.dir ?? null,
       timings: { datasetMs, loadMs, totalMs: performance.now() - started },
-      embeddedPath: options.embeddedPath ?? ':memory:',
+      embeddedPath: ch.kind === 'embedded' ? (options.embeddedPath ?? embeddedPathInUse() ?? ':memory:') : ':memory:',
       external: choice.target,
     });
   } catch (error) {
@@ -329,10 +357,13 @@ interface HandleParts {
   readonly hash: string;
   readonly counts: TableCounts;
   readonly cacheHit: boolean;
+  readonly snapshot: SeededAspects['snapshot'];
   readonly datasetDir: string | null;
   readonly timings: SeededAspects['timings'];
   readonly embeddedPath: string;
   readonly external: UrlTarget | undefined;
+  /** After the connection closed (e.g. remove a private data directory). */
+  readonly afterClose?: () => Promise<void>;
 }
 
 function makeHandle(parts: HandleParts): SeededAspects {
@@ -371,7 +402,11 @@ function makeHandle(parts: HandleParts): SeededAspects {
     try {
       await parts.ch.close();
     } finally {
-      await parts.stack?.stop();
+      try {
+        await parts.stack?.stop();
+      } finally {
+        await parts.afterClose?.();
+      }
     }
   };
   return {
@@ -383,9 +418,130 @@ function makeHandle(parts: HandleParts): SeededAspects {
     datasetHash: parts.hash,
     counts: parts.counts,
     cacheHit: parts.cacheHit,
+    snapshot: parts.snapshot,
     datasetDir: parts.datasetDir,
     timings: parts.timings,
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// embedded: loaded-database snapshots (src/load/snapshot.ts)
+
+/** Set while a snapshot seed opens its engine, so a concurrent seed in this process waits, then shares it. */
+let snapshotSeedInFlight: Promise<unknown> | null = null;
+
+/** Private data directories still bound by another connection when their handle closed; removed at exit. */
+const dirsRemovedAtExit = new Set<string>();
+process.once('exit', () => {
+  for (const dir of dirsRemovedAtExit) rmSync(dir, { recursive: true, force: true });
+});
+
+function snapshotEligible(options: SeedAspectsOptions): boolean {
+  return (
+    options.snapshot !== false &&
+    options.embeddedPath === undefined &&
+    options.cache !== false &&
+    snapshotSeedInFlight === null &&
+    embeddedPathInUse() === null
+  );
+}
+
+interface SnapshotSeed {
+  readonly config: Config;
+  readonly names: SchemaNames;
+  readonly hash: string;
+  readonly options: SeedAspectsOptions;
+  readonly log: (line: string) => void;
+  readonly started: number;
+}
+
+function seedFromSnapshot(seed: SnapshotSeed): Promise<SeededAspects> {
+  const run = cloneSnapshot(seed);
+  snapshotSeedInFlight = run;
+  return run.finally(() => {
+    snapshotSeedInFlight = null;
+  });
+}
+
+/**
+ * Embedded seed from a snapshot: clone it into a private data directory (built first, by loading
+ * the dataset with this very function's legacy path, when missing), open the engine there and
+ * check the counts. A copy whose counts differ means a damaged snapshot: it is removed and
+ * rebuilt once.
+ */
+async function cloneSnapshot(seed: SnapshotSeed): Promise<SeededAspects> {
+  const { config, names, options, log } = seed;
+  const cache =
+    options.cache instanceof LocalDatasetCache ? options.cache : new LocalDatasetCache({ log, ...options.cache });
+  const snapshots = new EmbeddedSnapshots({ dir: join(cache.dir, 'snapshots'), log });
+  const key = snapshotKey(config, names, seed.hash);
+  let cacheHit = true;
+  const build = async (dataDir: string): Promise<TableCounts> => {
+    log(`xapi-db-load: snapshot ${key.short} missing; loading the dataset to build it`);
+    const loaded = await seedAspects(config, {
+      ...options,
+      provider: 'embedded',
+      embeddedPath: dataDir,
+      cache,
+      snapshot: false,
+      reset: true,
+    });
+    cacheHit = loaded.cacheHit;
+    await loaded.close();
+    return loaded.counts;
+  };
+  for (let attempt = 1; ; attempt++) {
+    const datasetStart = performance.now();
+    const found = await snapshots.lookup(key, { checkFiles: false });
+    const snapshot = found ?? (await snapshots.build(key, build));
+    const datasetMs = performance.now() - datasetStart;
+    const loadStart = performance.now();
+    const dir = await mkdtemp(join(tmpdir(), 'xapi-db-load-embedded-'));
+    let ch: ClickHouse | null = null;
+    try {
+      await snapshots.clone(snapshot, dir);
+      ch = await createClickHouse({ kind: 'embedded', path: dir });
+      const counts = await countRows(ch, names);
+      const differ = LOADED_TABLES.filter((t) => counts[t] !== snapshot.manifest.counts[t]);
+      if (differ.length > 0) {
+        throw new SnapshotDamagedError(
+          `copy of snapshot ${key.short} has other counts: ${differ.map((t) => `${t} expected ${snapshot.manifest.counts[t]}, found ${counts[t]}`).join(', ')}`,
+        );
+      }
+      await snapshots.touch(snapshot);
+      const loadMs = performance.now() - loadStart;
+      log(
+        `xapi-db-load: ${found ? 'snapshot hit' : 'snapshot built'}: ${key.short} cloned into ${dir} and verified in ${Math.round(loadMs)} ms`,
+      );
+      const entryDir = join(cache.dir, seed.hash.slice(0, 16));
+      const privateDir = dir;
+      return makeHandle({
+        ch,
+        stack: null,
+        provider: 'embedded',
+        names,
+        hash: seed.hash,
+        counts,
+        cacheHit: found ? true : cacheHit,
+        snapshot: found ? 'hit' : 'built',
+        datasetDir: existsSync(entryDir) ? entryDir : null,
+        timings: { datasetMs, loadMs, totalMs: performance.now() - seed.started },
+        embeddedPath: dir,
+        external: undefined,
+        afterClose: async () => {
+          if (embeddedPathInUse() === privateDir) dirsRemovedAtExit.add(privateDir);
+          else await rm(privateDir, { recursive: true, force: true });
+        },
+      });
+    } catch (error) {
+      await ch
+        ?.close()
+        .catch((e) => log(`xapi-db-load: closing ClickHouse after a failure failed: ${describeError(e)}`));
+      await rm(dir, { recursive: true, force: true });
+      if (!(error instanceof SnapshotDamagedError) || attempt > 1) throw error;
+      await snapshots.remove(key, error.message);
+    }
+  }
 }

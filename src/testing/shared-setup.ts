@@ -9,6 +9,9 @@
  * load, no generation), which also gives every file an isolated copy it may write to.
  */
 
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { cachedDataset } from '../cache/cached-dataset.ts';
 import { LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
 import { createClickHouse } from '../clickhouse/connect.ts';
@@ -16,7 +19,9 @@ import type { LoadedTable } from '../clickhouse/counts.ts';
 import { dropSchema } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
+import { describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
+import { copyLoadedSchema } from '../load/template-copy.ts';
 import { chooseProvider, type ResolvedProviderName, urlTargetFromString } from './providers.ts';
 import {
   type AspectsDatabases,
@@ -26,7 +31,10 @@ import {
   type SeededAspects,
   type ServerConnection,
   seedAspects,
+  withSuffix,
 } from './seed.ts';
+
+const run = promisify(execFile);
 
 /** Environment variable naming the dataset of the zero-config setups: a preset or a YAML path. */
 export const SEED_ENV = 'XAPI_DB_LOAD_SEED';
@@ -63,7 +71,7 @@ export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOpti
   const cache = new LocalDatasetCache({ log, ...options.cache });
   const choice = await chooseProvider(config, options);
   if (choice.name === 'embedded') {
-    log(`xapi-db-load: ${choice.reason}; each test file loads the cached dataset into its own engine`);
+    log(`xapi-db-load: ${choice.reason}; each test file clones a loaded snapshot (built once) into its own engine`);
     const dataset = await cachedDataset(config, {
       cache,
       log,
@@ -73,6 +81,10 @@ export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOpti
     const counts = Object.fromEntries(
       TABLE_KEYS.map((k) => [k === 'xapi' ? 'xapi_events_all' : TABLES[k].table, dataset.rows[k]]),
     ) as Record<LoadedTable, number>;
+    // Injected hooks cannot cross a process boundary: then the first test file builds it.
+    if (options.snapshot !== false && !options.generate && !options.remoteCache) {
+      await buildSnapshotInChild(config, cache.dir, log);
+    }
     return {
       provided: {
         provider: 'embedded',
@@ -106,6 +118,29 @@ export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOpti
   };
 }
 
+/**
+ * Builds the loaded-database snapshot of `config` in a child process (a hit there is a no-op
+ * apart from the check), so test files start from a hit. The child runs this module's sibling
+ * from wherever this module was loaded (`src/` under a TypeScript-aware runner, else `lib/`).
+ */
+async function buildSnapshotInChild(config: Config, cacheDir: string, log: (line: string) => void): Promise<void> {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const script = fileURLToPath(new URL(`./snapshot-build-child.${ext}`, import.meta.url));
+  try {
+    const { stderr } = await run(process.execPath, [script, JSON.stringify(config), cacheDir], {
+      maxBuffer: 1 << 24,
+      env: { ...process.env, XAPI_DB_LOAD_CACHE_DIR: '' },
+    });
+    for (const line of stderr.split('\n')) if (line.trim() !== '') log(line);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new XapiDbLoadError(
+      `Cannot build the loaded-database snapshot in a child process (${script}): ${describeError(error)}${stderr ? `\n${stderr.trim()}` : ''}`,
+      { cause: error },
+    );
+  }
+}
+
 /** A structured-clone-safe copy (the config is deeply frozen; clones need not be). */
 function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -114,8 +149,9 @@ function plain<T>(value: T): T {
 /** Options of {@link seedFromProvided}. */
 export interface SeedFromProvidedOptions {
   /**
-   * For servers: load a private copy into `<db>_<suffix>` databases (dropped on close) instead of
-   * sharing the globally seeded ones. Embedded copies are always private to the test file.
+   * For servers: a private copy of the globally seeded databases in `<db>_<suffix>` (schema created,
+   * parts attached with `ATTACH PARTITION … FROM`, nothing reloaded; dropped on close or
+   * `await using`) instead of sharing them. Embedded copies are always private to the test file.
    * @default false
    */
   readonly isolate?: boolean;
@@ -138,15 +174,7 @@ export async function seedFromProvided(
   const url = withCredentials(provided.connection);
   if (options.isolate) {
     const suffix = `f${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const seeded = await seedAspects(provided.config, {
-      provider: 'external',
-      url,
-      cache,
-      log,
-      databaseSuffix: suffix,
-      reset: true,
-    });
-    return dropOnClose(seeded, () => dropSchema(seeded.clickhouse, seeded.names));
+    return isolatedCopy(provided, url, suffix, log);
   }
   return connectOnly(provided, url);
 }
@@ -164,6 +192,54 @@ export function dropOnClose(seeded: SeededAspects, drop: () => Promise<void>): S
     }
   };
   return { ...seeded, close, [Symbol.asyncDispose]: close };
+}
+
+/**
+ * A private copy of the globally seeded databases under `<db>_<suffix>`: the schema is created
+ * and the seeded parts attached (`copyLoadedSchema`), so nothing is loaded again and no
+ * materialized view re-runs. `close()` and `await using` both drop the copy.
+ */
+async function isolatedCopy(
+  provided: ProvidedAspects,
+  url: string,
+  suffix: string,
+  log: (line: string) => void,
+): Promise<SeededAspects> {
+  const shared = await connectOnly(provided, url);
+  const names = withSuffix(shared.names, suffix);
+  const started = performance.now();
+  try {
+    const { counts } = await copyLoadedSchema(shared.clickhouse, shared.names, names, provided.counts);
+    const totalMs = performance.now() - started;
+    log(
+      `xapi-db-load: private copy ${names.xapiDb}, ${names.eventSinkDb}, ${names.reportingDb} made in ${Math.round(totalMs)} ms`,
+    );
+    const close = async (): Promise<void> => {
+      try {
+        await dropSchema(shared.clickhouse, names);
+      } finally {
+        await shared.close();
+      }
+    };
+    return {
+      ...shared,
+      names,
+      counts,
+      connection: {
+        ...(provided.connection as ServerConnection),
+        databases: { xapi: names.xapiDb, eventSink: names.eventSinkDb, reporting: names.reportingDb },
+      },
+      timings: { datasetMs: 0, loadMs: totalMs, totalMs },
+      close,
+      [Symbol.asyncDispose]: close,
+    };
+  } catch (error) {
+    await dropSchema(shared.clickhouse, names).catch((e) =>
+      log(`xapi-db-load: dropping the failed copy ${names.xapiDb} failed: ${describeError(e)}`),
+    );
+    await shared.close();
+    throw error;
+  }
 }
 
 function withCredentials(connection: ServerConnection): string {
@@ -190,6 +266,7 @@ async function connectOnly(provided: ProvidedAspects, url: string): Promise<Seed
     datasetHash: provided.datasetHash,
     counts: provided.counts,
     cacheHit: true,
+    snapshot: null,
     datasetDir: null,
     timings: { datasetMs: 0, loadMs: 0, totalMs: 0 },
     close,

@@ -42,3 +42,31 @@ export async function fingerprints(client: ClickHouseClient, names: SchemaNames)
   }
   return out;
 }
+
+/**
+ * Per-table fingerprints of every MergeTree table of the given databases: row count and an
+ * order-independent hash (collapsing engines read with FINAL), keyed by `db.table`.
+ */
+export type TableFingerprints = Record<string, { rows: string; hash: string }>;
+
+export async function tableFingerprints(client: ClickHouseClient, databases: readonly string[]): Promise<TableFingerprints> {
+  const rs = await client.query({
+    query: `SELECT database, name, engine FROM system.tables
+            WHERE database IN {databases: Array(String)} AND engine LIKE '%MergeTree' ORDER BY database, name`,
+    query_params: { databases },
+    format: 'JSONEachRow',
+  });
+  const out: TableFingerprints = {};
+  for (const t of await rs.json<{ database: string; name: string; engine: string }>()) {
+    const final = t.engine === 'MergeTree' ? '' : ' FINAL';
+    const r = await client.query({
+      query: `SELECT toString(count()) AS rows, toString(sum(cityHash64(*))) AS hash FROM ${t.database}.${t.name}${final}`,
+      format: 'JSONEachRow',
+    });
+    out[`${t.database}.${t.name}`] = (await r.json<{ rows: string; hash: string }>())[0] as {
+      rows: string;
+      hash: string;
+    };
+  }
+  return out;
+}
