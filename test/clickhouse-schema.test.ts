@@ -415,7 +415,8 @@ describe('Aspects schema on the embedded engine', () => {
         username: 'learner1',
         approving_state: 'passed',
         course_grade: 0.9,
-        grade_bucket: '90-100%',
+        // Float32 0.9 is 0.89999998: aspects-dbt v7.0.0 buckets it unrounded, into 80-89%.
+        grade_bucket: '80-89%',
         enrollment_mode: 'audit',
       },
       {

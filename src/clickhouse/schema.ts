@@ -73,6 +73,7 @@ export const SCHEMA_FILES = [
   '08-instance-facts.sql',
   '09-reporting-mvs.sql',
   '10-reporting-views.sql',
+  '11-dashboard-models.sql',
 ] as const;
 
 /** Directory of the `.sql` files, next to this module (the build copies `src/clickhouse/sql` to `lib/clickhouse/sql`). */
@@ -129,6 +130,12 @@ export function mergeableTables(names: SchemaNames): readonly string[] {
     'dim_learner_last_course_visit',
     'dim_learner_last_response',
     'fact_video_segments',
+    'dim_problem_responses',
+    'dim_problem_results',
+    'dim_problem_coursewide_avg',
+    'dim_subsection_problem_results',
+    'dim_subsection_performance',
+    'fact_video_engagement',
   ];
   return [
     ...xapi.map((t) => `${n.xapiDb}.${t}`),
