@@ -44,6 +44,8 @@ interface LoadDbOptions {
   quiet?: boolean;
   /** `--shard i/n`. */
   shard?: string;
+  /** `--now today|<instant>`: overrides the config's `now`. */
+  now?: string;
 }
 
 function configOptions(command: Command): Command {
@@ -64,7 +66,8 @@ function configOptions(command: Command): Command {
     .option(
       '--shard <i/n>',
       'generate slice i (0-based) of n of the random xAPI batches; shard 0 also writes the event-sink tables (overrides shard_index/shard_count)',
-    );
+    )
+    .option('--now <when>', "the dataset's now: today or a UTC instant such as 2026-11-15T00:00:00Z (overrides now)");
 }
 
 /** Applies `--shard i/n` to a loaded config, with the same checks the config file gets. */
@@ -92,7 +95,11 @@ function withShard(config: Config, shard: string | undefined): Config {
 async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
   const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
   const config = withShard(
-    await loadConfig(path, { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) }),
+    await loadConfig(path, {
+      env: io.env,
+      warn: (line) => io.stderr.write(`${line}\n`),
+      overrides: { now: options.now },
+    }),
     options.shard,
   );
   if (options.load_db_only && !options.fromS3) checkLoadOnlyBackend(config);

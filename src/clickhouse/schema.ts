@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
+import { ttlExpression } from '../config/values.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { type ClickHouse, type DictionaryCredentials, redactSecrets } from './connect.ts';
 
@@ -36,6 +37,12 @@ export interface SchemaNames {
   readonly reportingDb: string;
   /** The raw xAPI table in {@link xapiDb} (`event_raw_table_name`). @default "xapi_events_all" */
   readonly rawTable: string;
+  /**
+   * TTL expression of the tables Aspects puts `ASPECTS_DATA_TTL_EXPRESSION` on (the parsed and
+   * per-domain xAPI tables and `dim_learner_last_course_visit`; config key `ttl`), or null/absent
+   * for none. Not a name, but it changes the rendered DDL the same way. @default null
+   */
+  readonly ttl?: string | null;
 }
 
 export const DEFAULT_SCHEMA_NAMES: SchemaNames = Object.freeze({
@@ -50,7 +57,7 @@ export const DEFAULT_SCHEMA_NAMES: SchemaNames = Object.freeze({
  * keeps the Aspects default unless overridden.
  */
 export function schemaNamesFromConfig(
-  config: Pick<Config, 'dbName' | 'dbEventSinkName' | 'eventRawTableName'>,
+  config: Pick<Config, 'dbName' | 'dbEventSinkName' | 'eventRawTableName'> & Partial<Pick<Config, 'ttl'>>,
   reportingDb: string = DEFAULT_SCHEMA_NAMES.reportingDb,
 ): SchemaNames {
   return Object.freeze({
@@ -58,6 +65,7 @@ export function schemaNamesFromConfig(
     eventSinkDb: config.dbEventSinkName,
     reportingDb,
     rawTable: config.eventRawTableName,
+    ttl: config.ttl ?? null,
   });
 }
 
@@ -170,6 +178,7 @@ export function renderSchema(names: SchemaNames, options: RenderSchemaOptions = 
     event_sink_db: n.eventSinkDb,
     reporting_db: n.reportingDb,
     raw_table: n.rawTable,
+    ttl_clause: n.ttl ? `TTL ${n.ttl}` : '',
     dictionary_auth: dictionaryAuthClause(options.dictionaryCredentials ?? null),
   };
   const statements: SchemaStatement[] = [];
@@ -379,6 +388,9 @@ function checkedNames(names: SchemaNames): SchemaNames {
   check('eventSinkDb', names.eventSinkDb);
   check('reportingDb', names.reportingDb);
   check('rawTable', names.rawTable);
+  if (names.ttl != null && ttlExpression.parse(names.ttl) !== names.ttl) {
+    problems.push(`ttl: got ${JSON.stringify(names.ttl)}; expected ${ttlExpression.expected}`);
+  }
   if (problems.length > 0) throw new XapiDbLoadError(`Invalid schema names:\n  - ${problems.join('\n  - ')}`);
   return names;
 }

@@ -9,7 +9,7 @@ import { type ReportCommandOptions, reportCommand } from './command.ts';
 const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../configs/default_config.yaml', import.meta.url));
 
 const REPORT_HELP = `
-The reference time that replaces now() is midnight UTC after the config's end_date, so results
+The reference time that replaces now() is the config's now, else midnight UTC after its end_date, so results
 never depend on the wall clock. Snapshots are sorted, normalized JSON (floats to 10 significant
 digits, times in UTC). Counts, keys and strings must match the baseline exactly; @approximate
 columns (uniqCombined) within their tolerance.

@@ -37,10 +37,12 @@ const REPORT_SETTINGS: ClickHouseSettings = {
 };
 
 /**
- * The reference time of a dataset: midnight UTC after its `end_date`, so "the last 7 days" are
- * the last 7 days of generated activity, whatever the wall clock says.
+ * The reference time of a dataset: its `now` when the config sets one, else midnight UTC after
+ * its `end_date`, so "the last 7 days" are the last 7 days of generated activity, whatever the
+ * wall clock says.
  */
-export function referenceTimeFromConfig(config: Pick<Config, 'endDate'>): string {
+export function referenceTimeFromConfig(config: Pick<Config, 'endDate' | 'now'>): string {
+  if (config.now !== null) return new Date(config.now * 1000).toISOString().slice(0, 19).replace('T', ' ');
   return `${formatEpochDay(config.endDate + 1)} 00:00:00`;
 }
 

@@ -168,6 +168,7 @@ function withSuffix(names: SchemaNames, suffix: string | undefined): SchemaNames
     ]);
   }
   return {
+    ...names,
     xapiDb: `${names.xapiDb}_${suffix}`,
     eventSinkDb: `${names.eventSinkDb}_${suffix}`,
     reportingDb: `${names.reportingDb}_${suffix}`,
