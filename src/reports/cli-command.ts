@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../cli.ts';
 import { loadConfig } from '../config/index.ts';
-import { type ReportCommandOptions, reportCommand } from './command.ts';
+import { type ReportCommandOptions, reportCommand, reportScript } from './command.ts';
 
 const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../configs/default_config.yaml', import.meta.url));
 
@@ -20,6 +20,7 @@ Exit codes:
   2  usage or configuration error`;
 
 interface ParsedReportOptions extends ReportCommandOptions {
+  printSql?: boolean;
   config_file?: string;
   configFile?: string;
   db_host?: string;
@@ -64,11 +65,17 @@ export function addReportCommand(program: Command, io: CliIo, setExitCode: (code
     .option('--perf-threshold <ratio>', 'relative slowdown of the median that fails, e.g. 0.5 or 50% (default 0.5)')
     .option('--perf-min-diff-ms <ms>', 'a slower median fails only if also this many ms slower (default 5)')
     .option('--quiet', 'print only errors and the result')
+    .option('--print-sql', 'print the report statements to stdout instead of running them (nothing is loaded or sent)')
     .addHelpText('after', REPORT_HELP)
     .action(async (options: ParsedReportOptions) => {
       const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
       const loaded = await loadConfig(path, { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) });
       const config = options.db_host ? Object.freeze({ ...loaded, dbHost: options.db_host }) : loaded;
+      if (options.printSql) {
+        io.stdout.write(await reportScript(config, options));
+        setExitCode(0);
+        return;
+      }
       const log = (line: string) => {
         if (!options.quiet) io.stderr.write(`${line}\n`);
       };
