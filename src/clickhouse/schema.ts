@@ -264,9 +264,7 @@ export async function dropSchema(target: ClickHouseLike, names: SchemaNames): Pr
  */
 export async function reloadDictionaries(target: ClickHouseLike, names?: SchemaNames): Promise<void> {
   const { client, handle } = unwrap(target);
-  const queries = names
-    ? dictionaryNames(names).map((d) => `SYSTEM RELOAD DICTIONARY ${d}`)
-    : ['SYSTEM RELOAD DICTIONARIES'];
+  const queries = names ? reloadDictionaryStatements(names) : ['SYSTEM RELOAD DICTIONARIES'];
   for (const query of queries) {
     try {
       await client.command({ query });
@@ -286,13 +284,23 @@ export async function reloadDictionaries(target: ClickHouseLike, names?: SchemaN
  */
 export async function optimizeFinal(target: ClickHouseLike, names: SchemaNames): Promise<void> {
   const { client, handle } = unwrap(target);
-  for (const table of mergeableTables(names)) {
+  for (const query of optimizeStatements(names)) {
     try {
-      await client.command({ query: `OPTIMIZE TABLE ${table} FINAL` });
+      await client.command({ query });
     } catch (error) {
-      throw schemaError(`OPTIMIZE TABLE ${table} FINAL failed on ${handle?.description ?? 'ClickHouse'}`, error, []);
+      throw schemaError(`${query} failed on ${handle?.description ?? 'ClickHouse'}`, error, []);
     }
   }
+}
+
+/** `SYSTEM RELOAD DICTIONARY …` for this schema's dictionaries, in dependency order. */
+export function reloadDictionaryStatements(names: SchemaNames): string[] {
+  return dictionaryNames(names).map((d) => `SYSTEM RELOAD DICTIONARY ${d}`);
+}
+
+/** `OPTIMIZE TABLE … FINAL` for every collapsing table of this schema. */
+export function optimizeStatements(names: SchemaNames): string[] {
+  return mergeableTables(names).map((table) => `OPTIMIZE TABLE ${table} FINAL`);
 }
 
 /**

@@ -23,11 +23,38 @@ import { LOAD_ORDER, TABLES, type TableKey } from '../formats/tables.ts';
 import { runLoadDb } from '../run/runner.ts';
 
 /** One thread end to end: identical insert blocks, hence identical MV output, on every run. */
-const DETERMINISTIC_INSERT: ClickHouseSettings = {
+export const DETERMINISTIC_INSERT: ClickHouseSettings = {
   max_threads: 1,
   max_insert_threads: '1',
   input_format_parallel_parsing: 0,
 };
+
+/** One statement with its bound values and settings, as sent to ClickHouse. */
+export interface BoundStatement {
+  readonly sql: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly settings: ClickHouseSettings;
+}
+
+/**
+ * The INSERT that loads one dataset file into its table on an engine that reads the files
+ * itself (`file()`: the embedded engine). xAPI goes in by emission time, as production receives
+ * it: ReplacingMergeTree MVs keep the latest state per key, and "latest" must mean the same as in
+ * a deployment.
+ */
+export function fileInsertStatement(key: TableKey, dir: string, names: SchemaNames): BoundStatement {
+  const layout = TABLES[key];
+  const db = layout.database === 'xapi' ? names.xapiDb : names.eventSinkDb;
+  const table = layout.database === 'xapi' ? names.rawTable : layout.table;
+  const columnList = layout.columns.map((c) => `\`${c.name}\``).join(', ');
+  const structure = layout.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+  const order = key === 'xapi' ? ' ORDER BY emission_time, event_id' : '';
+  return {
+    sql: `INSERT INTO ${db}.${table} (${columnList}) SELECT * FROM file({path:String}, 'CSV', {structure:String})${order}`,
+    params: { path: resolve(join(dir, layout.csvFile)), structure },
+    settings: DETERMINISTIC_INSERT,
+  };
+}
 
 export interface LoadDatasetOptions {
   /** Create the schema first. @default true */
@@ -63,17 +90,15 @@ export async function loadDatasetDir(
     const columns = layout.columns.map((c) => c.name);
     const columnList = columns.map((c) => `\`${c}\``).join(', ');
     const structure = layout.columns.map((c) => `${c.name} ${c.type}`).join(', ');
-    // xAPI goes in by emission time, as production receives it: ReplacingMergeTree MVs keep the
-    // latest state per key, and "latest" must mean the same as in a deployment.
+    // xAPI by emission time, as in fileInsertStatement.
     const order = key === 'xapi' ? ' ORDER BY emission_time, event_id' : '';
     try {
       if (ch.kind === 'embedded') {
+        const statement = fileInsertStatement(key, dir, names);
         await ch.client.command({
-          query:
-            `INSERT INTO ${db}.${table} (${columnList}) ` +
-            `SELECT * FROM file({path:String}, 'CSV', {structure:String})${order}`,
-          query_params: { path, structure },
-          clickhouse_settings: DETERMINISTIC_INSERT,
+          query: statement.sql,
+          query_params: statement.params,
+          clickhouse_settings: statement.settings,
         });
       } else if (order === '') {
         await ch.client.insert({
