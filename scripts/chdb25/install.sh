@@ -27,15 +27,9 @@ if [[ -x $venv/bin/python && -f $marker && "$(cat "$marker")" == "$want" ]]; the
   exit 0
 fi
 
-python=${CHDB25_PYTHON:-}
-if [[ -z $python ]]; then
-  for candidate in python3.11 python3.12 python3; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-      python=$candidate
-      break
-    fi
-  done
-fi
+# shellcheck source=../find-python.sh
+source "$here/../find-python.sh"
+python=$(find_python "${CHDB25_PYTHON:-}")
 [[ -n $python ]] || fail "no python3 found; install Python >= 3.9 or set CHDB25_PYTHON"
 
 if [[ ! -x $venv/bin/python ]]; then
