@@ -21,9 +21,9 @@ import { describeError, XapiDbLoadError } from '../errors.ts';
 import { type ClickHouse, type DictionaryCredentials, redactSecrets } from './connect.ts';
 
 /**
- * The aspects-dbt release whose models these files follow. tutor-contrib-aspects 3.0.3 (the
- * current plugin) pins `DBT_BRANCH=v7.0.0`, so that is what deployed Aspects runs, next to
- * ClickHouse 25.8; v8.0.0 dropped `dim_subsection_performance`, which a tutor chart still reads.
+ * The aspects-dbt release whose models these files follow: what tutor-contrib-aspects pins on its
+ * main branch after 3.0.3 (the 3.0.3 tag pins v6.1.0; 6.1.0 on PyPI pins v8.1.0), next to
+ * ClickHouse 25.8. v8.0.0 dropped `dim_subsection_performance`, which a 3.x chart reads.
  */
 export const ASPECTS_DBT_VERSION = 'v7.0.0';
 
