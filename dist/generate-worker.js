@@ -1426,13 +1426,28 @@ var STATEMENT_BUILDERS = Object.freeze({
 
 // src/generate/xapi-batches.ts
 var DEFAULT_MIX = createEventMix();
-function emissionSecond(rng, course, entry) {
+var RECENT_LEARNER_SHARE = 0.25;
+var RECENT_STATEMENT_SHARE = 0.3;
+var RECENT_SPANS_SECONDS = [SECONDS_PER_DAY, 7 * SECONDS_PER_DAY];
+var RECENT_SALT = 7237495;
+function isRecentLearner(seed, actorIndex) {
+  return hashInts([seed, actorIndex], RECENT_SALT) / 4294967296 < RECENT_LEARNER_SHARE;
+}
+function emissionSecond(rng, world2, course, entry) {
   const from = course.enrollDays[entry] * SECONDS_PER_DAY;
   const to = (course.endDay + 1) * SECONDS_PER_DAY;
+  const { now, seed } = world2.config;
+  if (now !== null && isRecentLearner(seed, course.enrolledActors[entry])) {
+    if (rng.next() < RECENT_STATEMENT_SHARE) {
+      const span = RECENT_SPANS_SECONDS[rng.next() < 0.5 ? 0 : 1];
+      const lo = Math.max(from, now - span);
+      if (lo < now) return randRange(rng, lo, now);
+    }
+  }
   return randRange(rng, from, to);
 }
 function statementFor(rng, world2, type, course, entry) {
-  const emissionTime = emissionSecond(rng, course, entry);
+  const emissionTime = emissionSecond(rng, world2, course, entry);
   const eventId = randUuid4(rng);
   const parts = STATEMENT_BUILDERS[type](rng, {
     world: world2,

@@ -48,6 +48,8 @@ interface LoadDbOptions {
   shard?: string;
   /** `--reset`: drop and recreate the project's databases when they hold data. */
   reset?: boolean;
+  /** `--now today|<instant>`: overrides the config's `now`. */
+  now?: string;
 }
 
 const SHARD_HELP = {
@@ -70,7 +72,8 @@ function configOptions(command: Command, shardHelp: string = SHARD_HELP.generate
       '--reset',
       'when the databases already hold data, say what is there, drop db_name, db_event_sink_name and db_reporting_name and recreate them, then load',
     )
-    .option('--shard <i/n>', shardHelp);
+    .option('--shard <i/n>', shardHelp)
+    .option('--now <when>', "the dataset's now: today or a UTC instant such as 2026-11-15T00:00:00Z (overrides now)");
 }
 
 /** Applies `--shard i/n` to a loaded config, with the same checks the config file gets. */
@@ -102,7 +105,11 @@ function withShard(config: Config, shard: string | undefined): Config {
 async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
   const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
   const config = withShard(
-    await loadConfig(path, { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) }),
+    await loadConfig(path, {
+      env: io.env,
+      warn: (line) => io.stderr.write(`${line}\n`),
+      overrides: { now: options.now },
+    }),
     options.shard,
   );
   if (options.load_db_only && !options.fromS3) checkLoadOnlyBackend(config);

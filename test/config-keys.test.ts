@@ -57,6 +57,8 @@ describe('key table', () => {
     ];
     const ours = [
       'seed',
+      'now',
+      'ttl',
       'csv_gzip_level',
       's3_endpoint',
       's3_region',

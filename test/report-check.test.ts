@@ -77,9 +77,14 @@ describe('report snapshot baseline', () => {
     expect(recorded.status).toBe('updated');
     const baseline = await readSnapshot(baselinePath);
     expect(Object.keys(baseline?.reports ?? {})).toHaveLength(reports.length);
-    // Most reports must have rows, or the check proves little.
-    const nonEmpty = Object.values(baseline?.reports ?? {}).filter((r) => r.rows.length > 0);
-    expect(nonEmpty.length).toBeGreaterThanOrEqual(reports.length - 2);
+    // Most reports must have rows, or the check proves little. These 600 statements hold no
+    // watched video segment and no forum post, so the two video reports and the forum one are empty.
+    const empty = Object.entries(baseline?.reports ?? {}).filter(([, r]) => r.rows.length === 0);
+    expect(empty.map(([name]) => name)).toEqual([
+      'r08a-video-views',
+      'r12-forum-activity',
+      'r13c-video-engagement-levels',
+    ]);
 
     const rerun = await runReportCheck(ch, {
       reports,

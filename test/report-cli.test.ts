@@ -56,7 +56,7 @@ describe('xapi-db-load report', () => {
       '--quiet',
     ]);
     expect(record.code, record.stderr).toBe(0);
-    expect(record.stdout).toMatch(/^report: updated \(18 report\(s\), snapshot report-snapshot\.json\)$/m);
+    expect(record.stdout).toMatch(/^report: updated \(26 report\(s\), snapshot report-snapshot\.json\)$/m);
     const snapshot = await readFile(join(dir, 'report-snapshot.json'), 'utf8');
     expect(snapshot).toBe(await readFile(join(dir, 'baseline.json'), 'utf8'));
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('📝 recorded');

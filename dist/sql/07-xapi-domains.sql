@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS {{xapi_db}}.enrollment_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(emission_time)
 PRIMARY KEY (org, course_key)
-ORDER BY (org, course_key, emission_time, actor_id, enrollment_mode, enrollment_status, event_id);
+ORDER BY (org, course_key, emission_time, actor_id, enrollment_mode, enrollment_status, event_id)
+{{ttl_clause}};
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{xapi_db}}.enrollment_events_mv
 TO {{xapi_db}}.enrollment_events
@@ -54,7 +55,8 @@ CREATE TABLE IF NOT EXISTS {{xapi_db}}.grading_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(emission_time)
 PRIMARY KEY (org, course_key, verb_id)
-ORDER BY (org, course_key, verb_id, emission_time, actor_id, object_id, scaled_score, event_id);
+ORDER BY (org, course_key, verb_id, emission_time, actor_id, object_id, scaled_score, event_id)
+{{ttl_clause}};
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{xapi_db}}.grading_events_mv
 TO {{xapi_db}}.grading_events
@@ -100,7 +102,8 @@ CREATE TABLE IF NOT EXISTS {{xapi_db}}.navigation_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(emission_time)
 PRIMARY KEY (org, course_key, object_type)
-ORDER BY (org, course_key, object_type, emission_time, actor_id, starting_position, event_id);
+ORDER BY (org, course_key, object_type, emission_time, actor_id, starting_position, event_id)
+{{ttl_clause}};
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{xapi_db}}.navigation_events_mv
 TO {{xapi_db}}.navigation_events
@@ -145,7 +148,8 @@ CREATE TABLE IF NOT EXISTS {{xapi_db}}.problem_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(emission_time)
 PRIMARY KEY (org, course_key, verb_id)
-ORDER BY (org, course_key, verb_id, emission_time, actor_id, object_id, responses, success, event_id);
+ORDER BY (org, course_key, verb_id, emission_time, actor_id, object_id, responses, success, event_id)
+{{ttl_clause}};
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{xapi_db}}.problem_events_mv
 TO {{xapi_db}}.problem_events
@@ -194,7 +198,8 @@ CREATE TABLE IF NOT EXISTS {{xapi_db}}.video_playback_events
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(emission_time)
 PRIMARY KEY (org, course_key, verb_id)
-ORDER BY (org, course_key, verb_id, emission_time, actor_id, video_position, event_id);
+ORDER BY (org, course_key, verb_id, emission_time, actor_id, video_position, event_id)
+{{ttl_clause}};
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{xapi_db}}.video_playback_events_mv
 TO {{xapi_db}}.video_playback_events

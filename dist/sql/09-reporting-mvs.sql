@@ -123,7 +123,8 @@ CREATE TABLE IF NOT EXISTS {{reporting_db}}.dim_learner_last_course_visit
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(emission_time)
 PRIMARY KEY (org, course_key, actor_id)
-ORDER BY (org, course_key, actor_id);
+ORDER BY (org, course_key, actor_id)
+{{ttl_clause}};
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{reporting_db}}.dim_learner_last_course_visit_mv
 TO {{reporting_db}}.dim_learner_last_course_visit

@@ -35,15 +35,9 @@ if [[ -x $venv/bin/python && -f $marker && "$(cat "$marker")" == "$want" ]] \
   exit 0
 fi
 
-python=${RALPH_PYTHON:-}
-if [[ -z $python ]]; then
-  for candidate in python3.11 python3.12 python3; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-      python=$candidate
-      break
-    fi
-  done
-fi
+# shellcheck source=../find-python.sh
+source "$here/../find-python.sh"
+python=$(find_python "${RALPH_PYTHON:-}")
 [[ -n $python ]] || fail "no python3 found; install Python >= 3.9 or set RALPH_PYTHON"
 "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' \
   || fail "$python is $("$python" -V 2>&1); Ralph $RALPH_VERSION needs Python >= 3.9"

@@ -133,7 +133,7 @@ export interface CreateClickHouseOptions {
  * default differs between the embedded engine (numbers) and servers (strings): with it set,
  * `count()` arrives as a string on every target.
  */
-const BASE_SETTINGS: ClickHouseSettings = {
+export const BASE_SETTINGS: ClickHouseSettings = {
   date_time_input_format: 'best_effort',
   output_format_json_quote_64bit_integers: 1,
 };

@@ -16,14 +16,15 @@
 import { readFileSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
+import { ttlExpression } from '../config/values.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { loginSecrets, quoteLiteral } from '../secrets.ts';
 import { type ClickHouse, type DictionaryCredentials, redactSecrets } from './connect.ts';
 
 /**
- * The aspects-dbt release whose models these files follow. tutor-contrib-aspects 3.0.3 (the
- * current plugin) pins `DBT_BRANCH=v7.0.0`, so that is what deployed Aspects runs, next to
- * ClickHouse 25.8; v8.0.0 dropped `dim_subsection_performance`, which a tutor chart still reads.
+ * The aspects-dbt release whose models these files follow: what tutor-contrib-aspects pins on its
+ * main branch after 3.0.3 (the 3.0.3 tag pins v6.1.0; 6.1.0 on PyPI pins v8.1.0), next to
+ * ClickHouse 25.8. v8.0.0 dropped `dim_subsection_performance`, which a 3.x chart reads.
  */
 export const ASPECTS_DBT_VERSION = 'v7.0.0';
 
@@ -37,6 +38,12 @@ export interface SchemaNames {
   readonly reportingDb: string;
   /** The raw xAPI table in {@link xapiDb} (`event_raw_table_name`). @default "xapi_events_all" */
   readonly rawTable: string;
+  /**
+   * TTL expression of the tables Aspects puts `ASPECTS_DATA_TTL_EXPRESSION` on (the parsed and
+   * per-domain xAPI tables and `dim_learner_last_course_visit`; config key `ttl`), or null/absent
+   * for none. Not a name, but it changes the rendered DDL the same way. @default null
+   */
+  readonly ttl?: string | null;
 }
 
 export const DEFAULT_SCHEMA_NAMES: SchemaNames = Object.freeze({
@@ -51,7 +58,7 @@ export const DEFAULT_SCHEMA_NAMES: SchemaNames = Object.freeze({
  * keeps the Aspects default unless overridden.
  */
 export function schemaNamesFromConfig(
-  config: Pick<Config, 'dbName' | 'dbEventSinkName' | 'eventRawTableName'>,
+  config: Pick<Config, 'dbName' | 'dbEventSinkName' | 'eventRawTableName'> & Partial<Pick<Config, 'ttl'>>,
   reportingDb: string = DEFAULT_SCHEMA_NAMES.reportingDb,
 ): SchemaNames {
   return Object.freeze({
@@ -59,6 +66,7 @@ export function schemaNamesFromConfig(
     eventSinkDb: config.dbEventSinkName,
     reportingDb,
     rawTable: config.eventRawTableName,
+    ttl: config.ttl ?? null,
   });
 }
 
@@ -74,6 +82,7 @@ export const SCHEMA_FILES = [
   '08-instance-facts.sql',
   '09-reporting-mvs.sql',
   '10-reporting-views.sql',
+  '11-dashboard-models.sql',
 ] as const;
 
 /** Directory of the `.sql` files, next to this module (the build copies `src/clickhouse/sql` to `lib/clickhouse/sql`). */
@@ -130,6 +139,12 @@ export function mergeableTables(names: SchemaNames): readonly string[] {
     'dim_learner_last_course_visit',
     'dim_learner_last_response',
     'fact_video_segments',
+    'dim_problem_responses',
+    'dim_problem_results',
+    'dim_problem_coursewide_avg',
+    'dim_subsection_problem_results',
+    'dim_subsection_performance',
+    'fact_video_engagement',
   ];
   return [
     ...xapi.map((t) => `${n.xapiDb}.${t}`),
@@ -164,6 +179,7 @@ export function renderSchema(names: SchemaNames, options: RenderSchemaOptions = 
     event_sink_db: n.eventSinkDb,
     reporting_db: n.reportingDb,
     raw_table: n.rawTable,
+    ttl_clause: n.ttl ? `TTL ${n.ttl}` : '',
     dictionary_auth: dictionaryAuthClause(options.dictionaryCredentials ?? null),
   };
   const statements: SchemaStatement[] = [];
@@ -249,9 +265,7 @@ export async function dropSchema(target: ClickHouseLike, names: SchemaNames): Pr
  */
 export async function reloadDictionaries(target: ClickHouseLike, names?: SchemaNames): Promise<void> {
   const { client, handle } = unwrap(target);
-  const queries = names
-    ? dictionaryNames(names).map((d) => `SYSTEM RELOAD DICTIONARY ${d}`)
-    : ['SYSTEM RELOAD DICTIONARIES'];
+  const queries = names ? reloadDictionaryStatements(names) : ['SYSTEM RELOAD DICTIONARIES'];
   for (const query of queries) {
     try {
       await client.command({ query });
@@ -271,13 +285,23 @@ export async function reloadDictionaries(target: ClickHouseLike, names?: SchemaN
  */
 export async function optimizeFinal(target: ClickHouseLike, names: SchemaNames): Promise<void> {
   const { client, handle } = unwrap(target);
-  for (const table of mergeableTables(names)) {
+  for (const query of optimizeStatements(names)) {
     try {
-      await client.command({ query: `OPTIMIZE TABLE ${table} FINAL` });
+      await client.command({ query });
     } catch (error) {
-      throw schemaError(`OPTIMIZE TABLE ${table} FINAL failed on ${handle?.description ?? 'ClickHouse'}`, error, []);
+      throw schemaError(`${query} failed on ${handle?.description ?? 'ClickHouse'}`, error, []);
     }
   }
+}
+
+/** `SYSTEM RELOAD DICTIONARY …` for this schema's dictionaries, in dependency order. */
+export function reloadDictionaryStatements(names: SchemaNames): string[] {
+  return dictionaryNames(names).map((d) => `SYSTEM RELOAD DICTIONARY ${d}`);
+}
+
+/** `OPTIMIZE TABLE … FINAL` for every collapsing table of this schema. */
+export function optimizeStatements(names: SchemaNames): string[] {
+  return mergeableTables(names).map((table) => `OPTIMIZE TABLE ${table} FINAL`);
 }
 
 /**
@@ -373,6 +397,9 @@ function checkedNames(names: SchemaNames): SchemaNames {
   check('eventSinkDb', names.eventSinkDb);
   check('reportingDb', names.reportingDb);
   check('rawTable', names.rawTable);
+  if (names.ttl != null && ttlExpression.parse(names.ttl) !== names.ttl) {
+    problems.push(`ttl: got ${JSON.stringify(names.ttl)}; expected ${ttlExpression.expected}`);
+  }
   if (problems.length > 0) throw new XapiDbLoadError(`Invalid schema names:\n  - ${problems.join('\n  - ')}`);
   return names;
 }

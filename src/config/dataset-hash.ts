@@ -47,6 +47,9 @@ export function datasetHashInput(config: Config): string {
     ['num_xapi_batches', config.numXapiBatches],
     ['batch_size', config.batchSize],
     ['lms_url', config.lmsUrl],
+    // Only when set, so every dataset without `now` keeps the hash it always had. `today` is
+    // resolved by then, so a cached dataset is reused only on the day it was made for.
+    ...(config.now === null ? [] : [['now', config.now]]),
     [
       'course_sizes',
       config.courseSizes.map(({ name, count, makeup }) => [

@@ -19,6 +19,7 @@ import {
   lmsBaseUrl,
   logDirectory,
   nonNegativeInteger,
+  nowInstant,
   nullable,
   oneOf,
   outputDestination,
@@ -31,6 +32,7 @@ import {
   seedInteger,
   stringValue,
   timeoutSeconds,
+  ttlExpression,
 } from './values.ts';
 
 /** Marks a key that has no default: leaving it out is a config error. */
@@ -113,6 +115,20 @@ export const SCALAR_KEYS = {
     default: REQUIRED,
     doc: 'Length of every course run in days; runs are placed inside the window.',
     since: '1.0',
+  }),
+  now: spec({
+    key: 'now',
+    check: nowInstant,
+    default: null,
+    doc: 'The dataset\'s "now": today (UTC midnight of the run day) or a UTC instant. The start_date…end_date window keeps its length and is moved to end at now, a share of learners is active in the hours and days before it, and reports bind now to it. null keeps the dates as written.',
+    since: 'ts',
+  }),
+  ttl: spec({
+    key: 'ttl',
+    check: ttlExpression,
+    default: null,
+    doc: "TTL of the xAPI tables Aspects puts one on (parsed, per-domain and last-visit tables): none, aspects (Tutor's default, toDateTime(emission_time) + INTERVAL 1 YEAR) or an expression. A window such a TTL would delete is refused.",
+    since: 'ts',
   }),
   numOrganizations: spec({
     key: 'num_organizations',

@@ -19,6 +19,11 @@ export interface ConfigOptions {
   readonly env?: Env;
   /** Receives deprecation and YAML warning lines. @default writes the line to stderr */
   readonly warn?: (line: string) => void;
+  /**
+   * Keys set on the command line (e.g. `--now` → `{ now: 'today' }`): they replace the file's
+   * values and are checked like them.
+   */
+  readonly overrides?: Readonly<Record<string, unknown>>;
 }
 
 /** Options of `resolveConfig`. */
@@ -50,6 +55,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Confi
   }
   const warn = options.warn ?? writeToStderr;
   const normalized = applyLegacyAliases(new Map(entries), warn);
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) normalized.values.set(key, value);
+  }
   const values = applyEnvOverrides(normalized.values, options.env ?? process.env);
   return validateConfig(
     { values, writtenAs: normalized.writtenAs },

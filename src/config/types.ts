@@ -48,6 +48,17 @@ export interface Config {
   /** `end_date`, exclusive. */
   readonly endDate: EpochDay;
   readonly courseLengthDays: number;
+  /**
+   * The dataset's "now" in whole seconds since the epoch, UTC, or `null` (1.x behaviour: the
+   * window is start_date…end_date as written). When set, `startDate`/`endDate` above are the
+   * window moved to end on now's day, and reports bind `now` to it. @default null
+   */
+  readonly now: number | null;
+  /**
+   * TTL expression of the xAPI tables Aspects puts one on (`ttl` key), or `null` for none.
+   * @default null
+   */
+  readonly ttl: string | null;
   readonly numOrganizations: number;
   readonly numActors: number;
   /** @default 1 */

@@ -28,6 +28,7 @@ import type { Config, CourseMakeup, CourseSizeCount } from './types.ts';
 import {
   describeValue,
   formatEpochDay,
+  formatInstant,
   httpUrl,
   INVALID,
   mappingEntries,
@@ -36,7 +37,10 @@ import {
   REDACTED,
   s3SourceLocation,
   stringValue,
+  ttlRetentionSeconds,
 } from './values.ts';
+
+const SECONDS_PER_DAY = 86_400;
 
 /** Options of `validateConfig`. */
 export interface ValidateOptions {
@@ -190,6 +194,10 @@ export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}
     }
   }
 
+  // ---- now and ttl ------------------------------------------------------------------------
+  const window = nowWindow(start, end, scalars.now as number | null | undefined);
+  if (window && typeof scalars.ttl === 'string') checkTtlWindow(problems, scalars.ttl, window);
+
   // ---- what each backend needs -----------------------------------------------------------
   const backend = scalars.backend;
   const requireFor = (key: string, expected: string, note: string): void => {
@@ -246,8 +254,56 @@ export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}
   return deepFreeze({
     configFile: options.configFile ?? null,
     ...scalars,
+    ...(typeof scalars.now === 'number' && window ? { startDate: window.startDay, endDate: window.endDay } : {}),
     courseSizes: courseSizes ?? [],
   } as Config);
+}
+
+/** The window data is generated in, and the instant TTLs are judged against. */
+interface TimeWindow {
+  readonly startDay: number;
+  readonly endDay: number;
+  /** `now`, or the wall clock when the config has none (a server deletes by its own clock). */
+  readonly referenceSeconds: number;
+  readonly movedToNow: boolean;
+}
+
+/**
+ * With `now`, the start_date…end_date window keeps its length and ends on now's day; without,
+ * it stays as written. `undefined` when the dates themselves are invalid (already reported).
+ */
+function nowWindow(
+  start: number | undefined,
+  end: number | undefined,
+  now: number | null | undefined,
+): TimeWindow | undefined {
+  if (start === undefined || end === undefined || start >= end || now === undefined) return undefined;
+  if (now === null) {
+    return { startDay: start, endDay: end, referenceSeconds: Math.floor(Date.now() / 1000), movedToNow: false };
+  }
+  const endDay = Math.floor(now / SECONDS_PER_DAY);
+  return { startDay: endDay - (end - start), endDay, referenceSeconds: now, movedToNow: true };
+}
+
+/**
+ * Refuses a window whose oldest rows a `toDateTime(emission_time) + INTERVAL n UNIT` TTL would
+ * delete at the next merge, with a day to spare for the time between now and the load.
+ * Other expressions cannot be judged here and are accepted as written.
+ */
+function checkTtlWindow(problems: Problems, ttl: string, window: TimeWindow): void {
+  const keep = ttlRetentionSeconds(ttl);
+  if (keep === null) return;
+  const oldest = window.startDay * SECONDS_PER_DAY;
+  if (window.referenceSeconds - oldest + SECONDS_PER_DAY <= keep) return;
+  const windowText = window.movedToNow
+    ? `the window moved to end at now (${formatEpochDay(window.startDay)} to ${formatInstant(window.referenceSeconds)})`
+    : `the window from start_date ${formatEpochDay(window.startDay)}, judged against today (${formatInstant(window.referenceSeconds)}; set now to pin it)`;
+  problems.add(
+    'ttl',
+    `ttl: got ${JSON.stringify(ttl)}; ${windowText} reaches back ${Math.ceil((window.referenceSeconds - oldest) / SECONDS_PER_DAY)} days, ` +
+      `but the TTL keeps rows for ${Math.floor(keep / SECONDS_PER_DAY)} days, so Aspects would delete the oldest data at the next merge: ` +
+      'shorten start_date…end_date, set now, or set ttl: none',
+  );
 }
 
 /**

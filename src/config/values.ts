@@ -288,3 +288,78 @@ export const logDirectory: Check<string> = {
   expected: 'a directory path, or null for no log file',
   parse: (value) => (value === null ? '' : typeof value === 'string' ? value : INVALID),
 };
+
+// ---- time: now and ttl ---------------------------------------------------------------------
+
+/** Tutor's `ASPECTS_DATA_TTL_EXPRESSION` default: xAPI rows are deleted one year after emission. */
+export const ASPECTS_DEFAULT_TTL = 'toDateTime(emission_time) + INTERVAL 1 YEAR';
+
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]00:?00)?$/;
+
+/**
+ * `now`: `today` (UTC midnight of the day the config is read), a date, or an instant in UTC
+ * (`2026-11-15T00:00:00Z`); whole seconds since the epoch. `null` keeps the 1.x window.
+ */
+export const nowInstant: Check<number | null> = {
+  expected: 'today, a date (YYYY-MM-DD) or a UTC instant such as 2026-11-15T00:00:00Z, or null',
+  parse: (value) => {
+    if (value === null) return null;
+    if (value === 'today') return Math.floor(Date.now() / MS_PER_DAY) * (MS_PER_DAY / 1000);
+    if (value instanceof Date) {
+      const ms = value.getTime();
+      return Number.isFinite(ms) && ms % 1000 === 0 ? ms / 1000 : INVALID;
+    }
+    if (typeof value !== 'string') return INVALID;
+    const m = ISO_INSTANT.exec(value);
+    if (!m) return INVALID;
+    const day = calendarDay.parse(`${m[1]}-${m[2]}-${m[3]}`);
+    const [h, min, sec] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
+    if (day === INVALID || h > 23 || min > 59 || sec > 59) return INVALID;
+    return (day * MS_PER_DAY) / 1000 + h * 3600 + min * 60 + sec;
+  },
+};
+
+/** Renders epoch seconds as `2026-11-15T00:00:00Z` for messages. */
+export function formatInstant(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+// A TTL expression is interpolated into DDL (DDL takes no bound parameters): only names,
+// numbers, spaces and the characters of arithmetic and calls get through.
+const TTL_TEXT = /^[A-Za-z0-9_ (),.+*/-]+$/;
+
+/** `ttl`: `none` (or null), `aspects` (Tutor's default) or an expression over emission_time. */
+export const ttlExpression: Check<string | null> = {
+  expected: `none, aspects (= ${ASPECTS_DEFAULT_TTL}) or a TTL expression over emission_time (letters, digits, spaces and ( ) , . + - * / only)`,
+  parse: (value) => {
+    if (value === null || value === 'none') return null;
+    if (value === 'aspects') return ASPECTS_DEFAULT_TTL;
+    if (typeof value !== 'string') return INVALID;
+    const text = value.trim().replace(/\s+/g, ' ');
+    return TTL_TEXT.test(text) && text.includes('emission_time') ? text : INVALID;
+  },
+};
+
+/** Minimum seconds per unit of `INTERVAL n UNIT` (a year has at least 365 days, a month 28). */
+const INTERVAL_SECONDS: Record<string, number> = {
+  SECOND: 1,
+  MINUTE: 60,
+  HOUR: 3600,
+  DAY: 86_400,
+  WEEK: 7 * 86_400,
+  MONTH: 28 * 86_400,
+  QUARTER: 89 * 86_400,
+  YEAR: 365 * 86_400,
+};
+
+/**
+ * How long rows survive under `toDateTime(emission_time) + INTERVAL n UNIT` (at least), in
+ * seconds; `null` for any other expression, whose effect cannot be known without a server.
+ */
+export function ttlRetentionSeconds(ttl: string): number | null {
+  const m = /^toDateTime\(emission_time\) \+ INTERVAL (\d+) (SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)S?$/i.exec(
+    ttl,
+  );
+  if (!m) return null;
+  return Number(m[1]) * (INTERVAL_SECONDS[(m[2] as string).toUpperCase()] as number);
+}

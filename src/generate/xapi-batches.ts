@@ -4,7 +4,7 @@
  */
 
 import { createEventMix, drawEventType, type EventMix, type EventType } from './event-types.ts';
-import { createRng, type Rng, randRange, randUuid4, STREAM } from './rng.ts';
+import { createRng, hashInts, type Rng, randRange, randUuid4, STREAM } from './rng.ts';
 import type { StatementParts } from './statements/context.ts';
 import { STATEMENT_BUILDERS } from './statements/index.ts';
 import { formatIsoTimestamp, SECONDS_PER_DAY } from './time.ts';
@@ -21,15 +21,39 @@ export interface GeneratedStatement {
 
 const DEFAULT_MIX: EventMix = createEventMix();
 
-/** A uniform second in [enrollment day 00:00, course end day + 1 00:00), as the original. */
-function emissionSecond(rng: Rng, course: Course, entry: number): number {
+// With `now`, the "active in the last 7 days" and "last quarter" charts need learners who are
+// active right before it: this share of learners (chosen by a hash of seed and learner) …
+const RECENT_LEARNER_SHARE = 0.25;
+// … moves this share of their statements into the last day or week before now.
+const RECENT_STATEMENT_SHARE = 0.3;
+const RECENT_SPANS_SECONDS = [SECONDS_PER_DAY, 7 * SECONDS_PER_DAY] as const;
+const RECENT_SALT = 0x6e6f77; // "now"
+
+function isRecentLearner(seed: number, actorIndex: number): boolean {
+  return hashInts([seed, actorIndex], RECENT_SALT) / 0x1_0000_0000 < RECENT_LEARNER_SHARE;
+}
+
+/**
+ * A uniform second in [enrollment day 00:00, course end day + 1 00:00), as the original. With
+ * `now`, a recent learner's statement may instead fall in the last day or week before now (never
+ * before the learner enrolled). Without `now` no extra draw is made, so the 1.x data is unchanged.
+ */
+function emissionSecond(rng: Rng, world: World, course: Course, entry: number): number {
   const from = (course.enrollDays[entry] as number) * SECONDS_PER_DAY;
   const to = (course.endDay + 1) * SECONDS_PER_DAY;
+  const { now, seed } = world.config;
+  if (now !== null && isRecentLearner(seed, course.enrolledActors[entry] as number)) {
+    if (rng.next() < RECENT_STATEMENT_SHARE) {
+      const span = RECENT_SPANS_SECONDS[rng.next() < 0.5 ? 0 : 1];
+      const lo = Math.max(from, now - span);
+      if (lo < now) return randRange(rng, lo, now);
+    }
+  }
   return randRange(rng, from, to);
 }
 
 function statementFor(rng: Rng, world: World, type: EventType, course: Course, entry: number): GeneratedStatement {
-  const emissionTime = emissionSecond(rng, course, entry);
+  const emissionTime = emissionSecond(rng, world, course, entry);
   const eventId = randUuid4(rng);
   const parts = STATEMENT_BUILDERS[type](rng, {
     world,

@@ -45,6 +45,14 @@ export const BUILTIN_REPORT_FILES = [
   'r11c-courses-per-org.sql',
   'r11d-last-received-event.sql',
   'r12-forum-activity.sql',
+  'r13a-page-engagement-levels.sql',
+  'r13b-problem-engagement-levels.sql',
+  'r13c-video-engagement-levels.sql',
+  'r14-problem-coursewide-average.sql',
+  'r15a-problem-results.sql',
+  'r15b-problem-initial-responses.sql',
+  'r16a-graded-subsection-results.sql',
+  'r16b-graded-subsection-performance.sql',
 ] as const;
 
 /** Directory of the built-in `.sql` files. */

@@ -4,10 +4,10 @@ import { type Command, Option } from 'commander';
 import type { CliIo } from '../cli.ts';
 import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
 import { loadConfig } from '../config/index.ts';
-import { type ReportCommandOptions, reportCommand } from './command.ts';
+import { type ReportCommandOptions, reportCommand, reportScript } from './command.ts';
 
 const REPORT_HELP = `
-The reference time that replaces now() is midnight UTC after the config's end_date, so results
+The reference time that replaces now() is the config's now, else midnight UTC after its end_date, so results
 never depend on the wall clock. Snapshots are sorted, normalized JSON (floats to 10 significant
 digits, times in UTC). Counts, keys and strings must match the baseline exactly; @approximate
 columns (uniqCombined) within their tolerance.
@@ -18,6 +18,7 @@ Exit codes:
   2  usage or configuration error`;
 
 interface ParsedReportOptions extends ReportCommandOptions {
+  printSql?: boolean;
   config_file?: string;
   configFile?: string;
   db_host?: string;
@@ -57,11 +58,17 @@ export function addReportCommand(program: Command, io: CliIo, setExitCode: (code
     .option('--perf-threshold <ratio>', 'relative slowdown of the median that fails, e.g. 0.5 or 50% (default 0.5)')
     .option('--perf-min-diff-ms <ms>', 'a slower median fails only if also this many ms slower (default 5)')
     .option('--quiet', 'print only errors and the result')
+    .option('--print-sql', 'print the report statements to stdout instead of running them (nothing is loaded or sent)')
     .addHelpText('after', REPORT_HELP)
     .action(async (options: ParsedReportOptions) => {
       const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
       const loaded = await loadConfig(path, { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) });
       const config = options.db_host ? Object.freeze({ ...loaded, dbHost: options.db_host }) : loaded;
+      if (options.printSql) {
+        io.stdout.write(await reportScript(config, options));
+        setExitCode(0);
+        return;
+      }
       const log = (line: string) => {
         if (!options.quiet) io.stderr.write(`${line}\n`);
       };

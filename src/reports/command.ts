@@ -13,7 +13,7 @@ import { schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
-import { loadReports } from './catalog.ts';
+import { loadReports, renderReportSql } from './catalog.ts';
 import { assertNoRegression, type ReportCheckResult, runReportCheck } from './check.ts';
 import { generateDatasetDir, loadDatasetDir } from './load-dataset.ts';
 import { DEFAULT_PERF_THRESHOLDS, readPerf } from './perf.ts';
@@ -82,6 +82,42 @@ function perfNumbers(options: ReportCommandOptions): {
 }
 
 /**
+ * The report queries as a SQL script: exactly the statements `report` runs, in order, each ended
+ * by `;` after a comment naming the report and its dashboard. Values stay bound parameters
+ * (`{now:DateTime('UTC')}`, `{org:String}`, `{course_key:String}`); the header says what they
+ * are bound to. Nothing is connected to or loaded.
+ */
+export async function reportScript(config: Config, options: ReportCommandOptions): Promise<string> {
+  perfNumbers(options); // the same option checks as a run
+  const only = (options.only ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const reports = await loadReports({ dirs: options.reportsDir ?? [], only });
+  const names = schemaNamesFromConfig(config);
+  const course =
+    options.org !== undefined && options.course !== undefined
+      ? `org = ${options.org}, course_key = ${options.course}`
+      : 'org, course_key = the course with the most statements, picked when the reports run';
+  const header = [
+    `-- Aspects reports as xapi-db-load report runs them: ${reports.length} statements with bound parameters:`,
+    `--   now = ${referenceTime(config, options)} (UTC)`,
+    `--   ${course}`,
+  ];
+  const body = reports.map((report) => {
+    const about = report.dashboard ? `${report.title} (${report.dashboard})` : report.title;
+    return `-- ${report.name}: ${about}\n${renderReportSql(report, names).trim().replace(/;$/, '')};\n`;
+  });
+  return `${header.join('\n')}\n\n${body.join('\n')}`;
+}
+
+/** `--now` (a date or `YYYY-MM-DD hh:mm:ss`), else the config's reference time. */
+function referenceTime(config: Config, options: ReportCommandOptions): string {
+  if (!options.now) return referenceTimeFromConfig(config);
+  return options.now.length === 10 ? `${options.now} 00:00:00` : options.now;
+}
+
+/**
  * Runs the command; throws on a regression.
  *
  * @example
@@ -128,11 +164,10 @@ export async function reportCommand(
     } else {
       counts = await countRows(ch, names);
     }
-    const now = options.now ? (options.now.length === 10 ? `${options.now} 00:00:00` : options.now) : null;
     const result = await runReportCheck(ch, {
       reports,
       names,
-      now: now ?? referenceTimeFromConfig(config),
+      now: referenceTime(config, options),
       org: options.org ?? null,
       courseKey: options.course ?? null,
       datasetHash: datasetHash(config).short,

@@ -31,16 +31,18 @@ export const FLOAT_SIGNIFICANT_DIGITS = 10;
  * Settings of report queries: UTC so the engine's host time zone never leaks into results, and
  * 64-bit integers quoted on every target (the embedded engine and servers default differently).
  */
-const REPORT_SETTINGS: ClickHouseSettings = {
+export const REPORT_SETTINGS: ClickHouseSettings = {
   session_timezone: 'UTC',
   output_format_json_quote_64bit_integers: 1,
 };
 
 /**
- * The reference time of a dataset: midnight UTC after its `end_date`, so "the last 7 days" are
- * the last 7 days of generated activity, whatever the wall clock says.
+ * The reference time of a dataset: its `now` when the config sets one, else midnight UTC after
+ * its `end_date`, so "the last 7 days" are the last 7 days of generated activity, whatever the
+ * wall clock says.
  */
-export function referenceTimeFromConfig(config: Pick<Config, 'endDate'>): string {
+export function referenceTimeFromConfig(config: Pick<Config, 'endDate' | 'now'>): string {
+  if (config.now !== null) return new Date(config.now * 1000).toISOString().slice(0, 19).replace('T', ' ');
   return `${formatEpochDay(config.endDate + 1)} 00:00:00`;
 }
 
@@ -107,9 +109,7 @@ export async function runReport(
   const clock = options.now ?? (() => performance.now());
   const query = renderReportSql(report, names);
   const queryId = options.queryId ?? randomUUID();
-  const bound: Record<string, string> = { now: params.now };
-  if (query.includes('{org:')) bound.org = params.org;
-  if (query.includes('{course_key:')) bound.course_key = params.courseKey;
+  const bound = reportQueryParams(query, params);
   const started = clock();
   let data: { meta: { name: string; type: string }[]; data: unknown[][] };
   try {
@@ -127,14 +127,29 @@ export async function runReport(
     });
   }
   const elapsedMs = clock() - started;
+  return { result: reportResultFromJsonCompact(report, data), elapsedMs, queryId };
+}
+
+/**
+ * A report's result from its `JSONCompact` answer (`meta` and `data`): values normalized, rows
+ * sorted, so results compare across runs and engines.
+ */
+export function reportResultFromJsonCompact(
+  report: Pick<ReportDefinition, 'name'>,
+  data: { meta: { name: string; type: string }[]; data: unknown[][] },
+): ReportResult {
   const types = data.meta.map((m) => m.type);
   const rows = data.data.map((row) => row.map((value, i) => normalizeValue(value, types[i] ?? 'String')));
   rows.sort(compareRows);
-  return {
-    result: { name: report.name, columns: data.meta.map((m) => m.name), types, rows },
-    elapsedMs,
-    queryId,
-  };
+  return { name: report.name, columns: data.meta.map((m) => m.name), types, rows };
+}
+
+/** The report's bound values: `now` always, `org` and `course_key` where its SQL names them. */
+export function reportQueryParams(sql: string, params: ReportParams): Record<string, string> {
+  const bound: Record<string, string> = { now: params.now };
+  if (sql.includes('{org:')) bound.org = params.org;
+  if (sql.includes('{course_key:')) bound.course_key = params.courseKey;
+  return bound;
 }
 
 /** Strips `Nullable(…)` and `LowCardinality(…)`. */

@@ -185,6 +185,7 @@ export function withSuffix(names: SchemaNames, suffix: string | undefined): Sche
     ]);
   }
   return {
+    ...names,
     xapiDb: `${names.xapiDb}_${suffix}`,
     eventSinkDb: `${names.eventSinkDb}_${suffix}`,
     reportingDb: `${names.reportingDb}_${suffix}`,

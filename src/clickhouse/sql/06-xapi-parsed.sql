@@ -1,8 +1,8 @@
 -- Aspects schema, step 4: common statement fields pulled out of the raw JSON once, so every
 -- per-domain view reads columns instead of re-parsing the verb, actor and course.
 -- Materialized view = target table + `<name>_mv TO <name>` (the shape dbt-clickhouse builds).
--- No TTL: Aspects deployments default to a one-year TTL, which would silently delete
--- synthetic history on the next merge.
+-- The ttl_clause placeholder is `TTL <expr>` with the `ttl` key (Tutor's ASPECTS_DATA_TTL_EXPRESSION, by
+-- default one year after emission) and empty without it, on the same tables as Aspects.
 
 CREATE TABLE IF NOT EXISTS {{xapi_db}}.xapi_events_all_parsed
 (
@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS {{xapi_db}}.xapi_events_all_parsed
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(emission_time)
 PRIMARY KEY (org, course_id, verb_id, actor_id, emission_time, event_id)
-ORDER BY (org, course_id, verb_id, actor_id, emission_time, event_id);
+ORDER BY (org, course_id, verb_id, actor_id, emission_time, event_id)
+{{ttl_clause}};
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{xapi_db}}.xapi_events_all_parsed_mv
 TO {{xapi_db}}.xapi_events_all_parsed

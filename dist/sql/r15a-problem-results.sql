@@ -1,0 +1,11 @@
+-- @title Learners who answered each problem correctly, and at which attempt
+-- @dashboard In-Context Problem: Problem Results Table (dataset problem_results)
+-- @key block_id_short
+SELECT block_id_short, problem_name_location,
+       countIf(success) AS learners_correct,
+       countIf(success AND attempts = 1) AS correct_first_try,
+       countIf(NOT success) AS rows_without_correct_answer
+FROM {{reporting_db}}.dim_problem_results FINAL
+WHERE course_key = {course_key:String}
+GROUP BY block_id_short, problem_name_location
+ORDER BY block_id_short
