@@ -13,6 +13,7 @@ import { formatNativeLoadSummary, runNativeLoad } from './clickhouse/native-load
 import { loadConfig } from './config/index.ts';
 import type { Config } from './config/types.ts';
 import { ConfigError, describeError, XapiDbLoadError } from './errors.ts';
+import { addJourneysCommand } from './journeys/cli-command.ts';
 import { addReportCommand } from './reports/cli-command.ts';
 import { systemClock } from './run/clock.ts';
 import { openRunLog } from './run/log-file.ts';
@@ -214,6 +215,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   });
 
   addInitSchemaCommand(program, io, (code) => {
+    exitCode = code;
+  });
+
+  addJourneysCommand(program, io, (code) => {
     exitCode = code;
   });
 
