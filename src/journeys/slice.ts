@@ -138,7 +138,8 @@ export function runSlice(ctx: SliceContext, task: SliceTask): SliceResult {
     for (const row of rows.expected_video_seconds) if (row[7] === 0) edges.unpaired_video_rows += 1;
     edges.same_instant_resumes += result.sameInstantResumes;
     if (result.recent) edges.recent_learners += 1;
-    if (!result.started) edges.registration_only += 1;
+    // Started learners whose first step falls after now also show nothing but the registration.
+    if (result.events.every((e) => e.verb === 'registered')) edges.registration_only += 1;
     if (actor.mbox) edges.mbox_enrollments += 1;
     // Only a learner who viewed something qualifies (upstream picked one at 0, quirk 12).
     if (summary.totalUnits > 0 && summary.pagesViewed > (heavy?.pagesViewed ?? 0)) {
