@@ -7,7 +7,8 @@
  *   npm run bench -- --statements 10M   memory check on a larger dataset
  *   npm run bench -- --level 6 --workers 2 --repeats 5
  *   npm run bench -- --clickhouse-statements 1M   size of the ClickHouse section (default 200k)
- *   npm run bench -- --only csv                  one section (csv, ralph, clickhouse)
+ *   npm run bench -- --only csv                  one section (csv, ralph, clickhouse, journeys)
+ *   npm run bench -- --only journeys --journeys-sort   journeys at size m with sort_events
  */
 
 import { execFile } from 'node:child_process';
@@ -28,14 +29,16 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     'clickhouse-statements': { type: 'string', default: '200k' },
     only: { type: 'string' },
+    'journeys-config': { type: 'string', default: 'configs/journeys/m.yaml' },
+    'journeys-sort': { type: 'boolean', default: false },
   },
 });
 
 /** `--only csv,ralph,clickhouse`: the sections to run (all by default). */
-const sections = new Set((values.only ?? 'csv,ralph,clickhouse').split(',').map((x) => x.trim()));
+const sections = new Set((values.only ?? 'csv,ralph,clickhouse,journeys').split(',').map((x) => x.trim()));
 for (const name of sections) {
-  if (!['csv', 'ralph', 'clickhouse'].includes(name)) {
-    throw new Error(`--only: got "${name}"; expected a comma-separated list of csv, ralph, clickhouse`);
+  if (!['csv', 'ralph', 'clickhouse', 'journeys'].includes(name)) {
+    throw new Error(`--only: got "${name}"; expected a comma-separated list of csv, ralph, clickhouse, journeys`);
   }
 }
 
@@ -173,5 +176,15 @@ if (sections.has('clickhouse')) {
     batchSize,
     workers,
     repeats,
+  });
+}
+
+// ---- Journeys: events/s and peak memory at the m size (bench/journeys.ts) ----
+if (sections.has('journeys')) {
+  const { benchJourneys } = await import('./journeys.ts');
+  await benchJourneys({
+    configFile: values['journeys-config'] as string,
+    workers,
+    sortEvents: values['journeys-sort'] as boolean,
   });
 }

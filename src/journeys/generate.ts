@@ -45,9 +45,10 @@ export const JOURNEYS_FILES = {
 } as const;
 export type JourneysFile = keyof typeof JOURNEYS_FILES;
 
-const GZIP_LEVEL = 6;
+/** The level the csv backend uses by default: compression is the main thread's work here. */
+const GZIP_LEVEL = 3;
 /** Rows per sorted run of the external sort. */
-const SORT_RUN_ROWS = 100_000;
+const SORT_RUN_ROWS = 50_000;
 /** Runs merged at once; more are merged in rounds (keeps open files well under ulimits). */
 const MERGE_FAN_IN = 64;
 
@@ -357,7 +358,7 @@ export async function generateJourneys(
     const edges = emptyEdgeCounts();
     let events = 0;
     let enrollments = 0;
-    const window = Math.max(2, config.numWorkers * 3);
+    const window = Math.max(2, config.numWorkers * 2);
     const inFlight: Promise<SliceResult>[] = [];
     let submitted = 0;
     let lastLoggedRun = -1;

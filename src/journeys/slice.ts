@@ -13,7 +13,7 @@ import { renderStatementCsv } from './statements.ts';
 import { formatCsvTime, formatStatementTime } from './time.ts';
 
 /** Enrollments per slice: small enough to keep a slice's text to a few MB. */
-export const SLICE_ENROLLMENTS = 64;
+export const SLICE_ENROLLMENTS = 32;
 
 export interface SliceTask {
   readonly run: number;
