@@ -48,7 +48,7 @@ export type JourneysFile = keyof typeof JOURNEYS_FILES;
 /** The level the csv backend uses by default: compression is the main thread's work here. */
 const GZIP_LEVEL = 3;
 /** Rows per sorted run of the external sort. */
-const SORT_RUN_ROWS = 50_000;
+const SORT_RUN_ROWS = 20_000;
 /** Runs merged at once; more are merged in rounds (keeps open files well under ulimits). */
 const MERGE_FAN_IN = 64;
 
@@ -64,9 +64,9 @@ class GzipFile {
     this.gzip.pipe(this.file);
   }
 
-  async write(text: string, rows: number): Promise<void> {
+  async write(data: string | Uint8Array, rows: number): Promise<void> {
     this.rows += rows;
-    if (text !== '' && !this.gzip.write(text)) await once(this.gzip, 'drain');
+    if (data.length > 0 && !this.gzip.write(data)) await once(this.gzip, 'drain');
   }
 
   async close(): Promise<void> {
@@ -145,8 +145,9 @@ class ExternalSort {
     this.dir = dir;
   }
 
-  async add(text: string): Promise<void> {
-    if (text === '') return;
+  async add(data: Uint8Array): Promise<void> {
+    if (data.length === 0) return;
+    const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
     for (const line of text.split(/(?<=\r\n)/)) this.pending.push(line);
     if (this.pending.length >= SORT_RUN_ROWS) await this.flush();
   }

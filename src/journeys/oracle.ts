@@ -92,9 +92,19 @@ export function totalSeconds(segments: readonly Segment[]): number {
 
 /** Seconds covered at least once; second n covers playback (n−1, n]. */
 export function distinctSeconds(segments: readonly Segment[]): number {
-  const covered = new Set<number>();
-  for (const [a, b] of segments) for (let n = a + 1; n <= b; n++) covered.add(n);
-  return covered.size;
+  let end = 0;
+  for (const [, b] of segments) if (b > end) end = b;
+  const covered = new Uint8Array(end + 1);
+  let count = 0;
+  for (const [a, b] of segments) {
+    for (let n = a + 1; n <= b; n++) {
+      if (covered[n] === 0) {
+        covered[n] = 1;
+        count += 1;
+      }
+    }
+  }
+  return count;
 }
 
 /** The most segments covering any one second (Aspects' `max_views`); 0 without segments. */

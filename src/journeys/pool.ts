@@ -99,9 +99,12 @@ class WorkerRunner implements SliceRunner {
   }
 }
 
-/** `size` 1 runs slices on this thread; more starts that many workers. */
+/**
+ * Starts `size` worker threads (at least one: the main thread then only writes, so its heap
+ * stays small); `size` 0 runs slices on this thread.
+ */
 export async function startSliceRunner(config: JourneysConfig, size: number): Promise<SliceRunner> {
-  if (size > 1) return WorkerRunner.start(config, size);
+  if (size > 0) return WorkerRunner.start(config, size);
   const ctx = new SliceContext(config);
   return {
     run: async (task) => runSlice(ctx, task),

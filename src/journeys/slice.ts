@@ -10,7 +10,7 @@ import { EXPECTED_TABLES, type ExpectedTable, expectedRows } from './oracle.ts';
 import { buildStructure, type CourseStructure, type JourneysPlan, planJourneys, sampleLearners } from './plan.ts';
 import { simulateEnrollment } from './simulate.ts';
 import { renderStatementCsv } from './statements.ts';
-import { formatCsvTime, formatStatementTime } from './time.ts';
+import { formatBothTimes } from './time.ts';
 
 /** Enrollments per slice: small enough to keep a slice's text to a few MB. */
 export const SLICE_ENROLLMENTS = 32;
@@ -52,9 +52,9 @@ export interface HeavyLearner {
 export interface SliceResult {
   readonly task: SliceTask;
   /** xapi.csv rows: in generation order, or sorted by (emission_time, event_id) with sort_events. */
-  readonly xapi: string;
+  readonly xapi: Uint8Array;
   readonly xapiRows: number;
-  readonly expected: Record<ExpectedTable, string>;
+  readonly expected: Record<ExpectedTable, Uint8Array>;
   readonly expectedRows: Record<ExpectedTable, number>;
   /** The first learner with the most viewed units in this slice (null when empty). */
   readonly heavy: HeavyLearner | null;
@@ -117,13 +117,14 @@ export function runSlice(ctx: SliceContext, task: SliceTask): SliceResult {
     const result = simulateEnrollment(config, run, structure, actor, courseUrl);
     for (const event of result.events) {
       const objectUrl = event.verb === 'registered' ? event.object : `${config.lmsUrl}/xblock/${event.object}`;
+      const times = formatBothTimes(event.timeUs);
       const json = renderStatementCsv(
         event.verb,
         actor,
-        { id: event.id, timestamp: formatStatementTime(event.timeUs), homePage: config.lmsUrl },
+        { id: event.id, timestamp: times.statement, homePage: config.lmsUrl },
         { ...event.values, courseUrl, objectId: objectUrl },
       );
-      const line = `${event.id},${formatCsvTime(event.timeUs)},"${json}"\r\n`;
+      const line = `${event.id},${times.csv},"${json}"\r\n`;
       lines.push(line);
       if (event.duplicated) {
         lines.push(line);
@@ -156,5 +157,19 @@ export function runSlice(ctx: SliceContext, task: SliceTask): SliceResult {
     keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (let i = 0; i < keyed.length; i++) lines[i] = (keyed[i] as readonly [string, string])[1];
   }
-  return { task, xapi: lines.join(''), xapiRows: lines.length, expected, expectedRows: counts, heavy, edges };
+  // Bytes, not strings: a worker transfers them without a copy, and the main thread's heap never
+  // holds the slice (ASCII text, so latin1 is exact and fastest).
+  const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'latin1'));
+  return {
+    task,
+    xapi: bytes(lines.join('')),
+    xapiRows: lines.length,
+    expected: Object.fromEntries(EXPECTED_TABLES.map((t) => [t, bytes(expected[t])])) as Record<
+      ExpectedTable,
+      Uint8Array
+    >,
+    expectedRows: counts,
+    heavy,
+    edges,
+  };
 }

@@ -47,6 +47,16 @@ function parts(us: number): { date: string; clock: string; micros: number } {
   };
 }
 
+/** Both renderings of one instant (one date computation for the two). */
+export function formatBothTimes(us: number): { csv: string; statement: string } {
+  const p = parts(us);
+  const micros = String(p.micros).padStart(6, '0');
+  return {
+    csv: `${p.date} ${p.clock}.${micros}`,
+    statement: p.micros === 0 ? `${p.date}T${p.clock}+00:00` : `${p.date}T${p.clock}.${micros}+00:00`,
+  };
+}
+
 /** CSV time columns: `2026-10-08 12:00:00.000000` (UTC, always six fractional digits). */
 export function formatCsvTime(us: number): string {
   const p = parts(us);

@@ -18,7 +18,9 @@ port.on(
         return;
       }
       if (!ctx) throw new Error('journeys worker used before init');
-      port.postMessage({ kind: 'result', id: message.id, result: runSlice(ctx, message.task) });
+      const result = runSlice(ctx, message.task);
+      const transfer = [result.xapi.buffer, ...Object.values(result.expected).map((b) => b.buffer)] as ArrayBuffer[];
+      port.postMessage({ kind: 'result', id: message.id, result }, transfer);
     } catch (error) {
       port.postMessage({
         kind: 'error',
