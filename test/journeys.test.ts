@@ -639,3 +639,56 @@ describe('journeys: command line', () => {
     },
   );
 });
+
+describe('journeys: video truth stops at now', () => {
+  it('a session still playing at now has truth seconds up to now and nothing observable', async () => {
+    const { buildStructure, planJourneys, sampleLearners } = await import('../src/journeys/plan.ts');
+    const { simulateEnrollment } = await import('../src/journeys/simulate.ts');
+    const one = resolveJourneysConfig(
+      {
+        journeys: {
+          output_dir: 'x',
+          now: NOW,
+          num_actors: 1,
+          running_course_fraction: 0,
+          courses: [{ template: 't', count: 1, learners: [1, 1] }],
+          course_templates: {
+            t: {
+              chapters: [1, 1],
+              sequentials_per_chapter: [1, 1],
+              verticals_per_sequential: [1, 1],
+              problems_per_vertical: [1],
+              videos_per_vertical: [0, 1],
+              video_length: [600, 600],
+            },
+          },
+          behavior: { start_prob: 1, video_watch_prob: 1, second_session_prob: 0, video_actions: { to_end: 1 } },
+        },
+      },
+      {},
+    );
+    const plan = planJourneys(one);
+    const run = plan.runs[0] as (typeof plan.runs)[number];
+    const structure = buildStructure(one, run);
+    const actor = plan.actors[sampleLearners(one, run)[0] as number] as (typeof plan.actors)[number];
+    const open = simulateEnrollment(one, run, structure, actor, 'http://x/course/c');
+    const init = open.events.find((e) => e.verb === 'initialized');
+    expect(init).toBeDefined();
+    // Same streams, now 100 s after the video was opened: the draws up to now are identical.
+    const cut = simulateEnrollment(
+      { ...one, nowUs: (init?.timeUs as number) + 100_000_000 },
+      run,
+      structure,
+      actor,
+      'http://x/course/c',
+    );
+    const [video] = [...cut.videos.values()];
+    expect(video?.truth).toHaveLength(1);
+    const [from, to] = video?.truth[0] as [number, number];
+    expect(from).toBe(0);
+    expect(to).toBeGreaterThanOrEqual(80);
+    expect(to).toBeLessThan(100);
+    expect(video?.stream.map((e) => e.verb)).toEqual(['played']);
+    expect(observableSegments(video?.stream ?? [])).toEqual([]);
+  });
+});
