@@ -16,6 +16,7 @@ import { type JourneysConfig, resolveJourneysConfig } from '../src/journeys/conf
 import { generateJourneys, JOURNEYS_FILES } from '../src/journeys/generate.ts';
 import { observableSegments } from '../src/journeys/oracle.ts';
 import { parseNow } from '../src/journeys/time.ts';
+import { parseCsv } from './support/csv-files.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const ORACLE_CONFIG = join(ROOT, 'configs', 'journeys', 'oracle.yaml');
@@ -26,47 +27,12 @@ let doc: Record<string, unknown>;
 let config: JourneysConfig;
 let out: string;
 
-function readCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 2;
-        continue;
-      }
-      if (c === '"') quoted = false;
-      else field += c;
-      i += 1;
-      continue;
-    }
-    if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += 1;
-    } else field += c;
-    i += 1;
-  }
-  return rows;
-}
-
 async function gz(dir: string, file: string): Promise<string> {
   return gunzipSync(await readFile(join(dir, file))).toString('utf8');
 }
 
 async function csv(dir: string, file: string): Promise<string[][]> {
-  return readCsv(await gz(dir, file));
+  return parseCsv(await gz(dir, file));
 }
 
 function withOutput(dir: string, patch: Record<string, unknown> = {}): JourneysConfig {

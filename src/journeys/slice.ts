@@ -7,7 +7,14 @@
 import { csvRow } from '../formats/csv.ts';
 import type { JourneysConfig } from './config.ts';
 import { EXPECTED_TABLES, type ExpectedTable, expectedRows } from './oracle.ts';
-import { buildStructure, type CourseStructure, type JourneysPlan, planJourneys, sampleLearners } from './plan.ts';
+import {
+  buildStructure,
+  type CourseStructure,
+  type JourneysPlan,
+  planJourneys,
+  type RunPlan,
+  sampleLearners,
+} from './plan.ts';
 import { simulateEnrollment } from './simulate.ts';
 import { renderStatementCsv } from './statements.ts';
 import { formatBothTimes } from './time.ts';
@@ -75,25 +82,23 @@ export class SliceContext {
   }
 
   structure(run: number): CourseStructure {
-    let s = this.structures.get(run);
-    if (!s) {
-      // Slices arrive run by run; keeping a few structures bounds memory at any size.
-      if (this.structures.size > 8) this.structures.delete(this.structures.keys().next().value as number);
-      s = buildStructure(this.config, this.plan.runs[run] as JourneysPlan['runs'][number]);
-      this.structures.set(run, s);
-    }
-    return s;
+    return cached(this.structures, run, () => buildStructure(this.config, this.plan.runs[run] as RunPlan));
   }
 
   learnersOf(run: number): number[] {
-    let l = this.learners.get(run);
-    if (!l) {
-      if (this.learners.size > 8) this.learners.delete(this.learners.keys().next().value as number);
-      l = sampleLearners(this.config, this.plan.runs[run] as JourneysPlan['runs'][number]);
-      this.learners.set(run, l);
-    }
-    return l;
+    return cached(this.learners, run, () => sampleLearners(this.config, this.plan.runs[run] as RunPlan));
   }
+}
+
+/** Slices arrive run by run, so keeping the last few runs' values bounds memory at any size. */
+function cached<T>(cache: Map<number, T>, run: number, make: () => T): T {
+  let value = cache.get(run);
+  if (value === undefined) {
+    if (cache.size > 8) cache.delete(cache.keys().next().value as number);
+    value = make();
+    cache.set(run, value);
+  }
+  return value;
 }
 
 /** Sort key of an xapi.csv row: emission time text (fixed width) then event id. */
