@@ -648,13 +648,14 @@ describe('journeys: video truth stops at now', () => {
       actor,
       'http://x/course/c',
     );
-    const [video] = [...cut.videos.values()];
-    expect(video?.truth).toHaveLength(1);
-    const [from, to] = video?.truth[0] as [number, number];
+    const video = [...cut.videos.values()][0];
+    if (!video) throw new Error('the video was never opened');
+    expect(video.truth).toHaveLength(1);
+    const [from, to] = video.truth[0] as [number, number];
     expect(from).toBe(0);
     expect(to).toBeGreaterThanOrEqual(80);
     expect(to).toBeLessThan(100);
-    expect(video?.stream.map((e) => e.verb)).toEqual(['played']);
-    expect(observableSegments(video?.stream ?? [])).toEqual([]);
+    expect(video.stream.map((e) => e.verb)).toEqual(['played']);
+    expect(observableSegments(video.stream)).toEqual([]);
   });
 });
