@@ -520,6 +520,18 @@ describe('journeys: configuration', () => {
     ]);
   });
 
+  it('accepts the loader keys beside journeys and refuses a misspelt one', () => {
+    const ok = resolveJourneysConfig(
+      { ...doc, backend: 'clickhouse', db_host: 'localhost', db_name: 'xapi', db_event_sink_name: undefined },
+      { overrides: { outputDir: 'x', now: NOW } },
+    );
+    expect(ok.eventSinkDbName).toBe('event_sink');
+    expect(ok.expectedDbName).toBe('journeys');
+    expect(() => resolveJourneysConfig({ ...doc, expected_db_nam: 'j' }, { overrides: { outputDir: 'x' } })).toThrow(
+      'expected_db_nam: unknown key; did you mean "expected_db_name"?',
+    );
+  });
+
   it('accepts both spellings of renamed keys and refuses both at once', () => {
     const j = doc.journeys as Record<string, unknown>;
     const templates = j.course_templates as Record<string, Record<string, unknown>>;

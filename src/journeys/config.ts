@@ -4,6 +4,7 @@
  * is collected and thrown as one `ConfigError` (exit 2) before any work starts.
  */
 
+import { ACCEPTED_KEYS } from '../config/keys.ts';
 import { suggest } from '../config/suggest.ts';
 import { describeValue, INVALID, identifier, lmsBaseUrl, mappingEntries } from '../config/values.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
@@ -407,6 +408,9 @@ function readCourses(raw: unknown, templates: ReadonlyMap<string, unknown>, prob
   return specs;
 }
 
+/** Top-level keys of a journeys config beyond load-db's. */
+const JOURNEYS_TOP_KEYS = ['journeys', 'event_sink_db_name', 'expected_db_name'] as const;
+
 /** Options of `resolveJourneysConfig`. */
 export interface JourneysResolveOptions {
   /** Names the origin (a file path) in messages. */
@@ -473,6 +477,13 @@ export function resolveJourneysConfig(document: unknown, options: JourneysResolv
   };
   const eventSinkDbName = dbName(['event_sink_db_name', 'db_event_sink_name']);
   const expectedDbName = dbName(['expected_db_name']);
+  // The other top-level keys are the loader's (connection, backend); a typo is still caught here.
+  const topKeys = [...ACCEPTED_KEYS, ...JOURNEYS_TOP_KEYS];
+  for (const key of top.keys()) {
+    if (topKeys.includes(key)) continue;
+    const guess = suggest(key, topKeys);
+    problems.push({ key, message: `${key}: unknown key${guess ? `; did you mean "${guess}"?` : ''}` });
+  }
 
   const r = new Reader('journeys', journeys, problems);
   const seedValue = r.raw('seed');
