@@ -25,11 +25,18 @@ export async function benchJourneys(options: JourneysBenchOptions): Promise<void
     const { stdout } = await run(process.execPath, [child, JSON.stringify({ ...options, outputDir: out })], {
       maxBuffer: 1 << 20,
     });
-    const r = JSON.parse(stdout) as { events: number; enrollments: number; seconds: number; maxRssMb: number };
+    const r = JSON.parse(stdout) as {
+      events: number;
+      enrollments: number;
+      seconds: number;
+      maxRssMb: number;
+      cpuSeconds: number;
+    };
     console.log(
       `journeys (${options.configFile}, ${options.workers} workers, sort_events ${options.sortEvents}): ` +
         `${r.events.toLocaleString('en-US')} events, ${r.enrollments.toLocaleString('en-US')} enrollments in ${r.seconds.toFixed(1)} s = ` +
-        `${Math.round(r.events / r.seconds).toLocaleString('en-US')} events/s, peak RSS ${r.maxRssMb} MB`,
+        `${Math.round(r.events / r.seconds).toLocaleString('en-US')} events/s; ${r.cpuSeconds.toFixed(0)} CPU-s = ` +
+        `${Math.round(r.events / r.cpuSeconds).toLocaleString('en-US')} events per CPU-second; peak RSS ${r.maxRssMb} MB`,
     );
   } finally {
     await rm(out, { recursive: true, force: true });
