@@ -586,6 +586,14 @@ describe('journeys: command line', () => {
     expect(manifest.now.startsWith('2026-10-08 12:00:00')).toBe(true);
   }, 120_000);
 
+  it('exits 1 naming the directory when output_dir cannot be created', async () => {
+    const file = join(work, 'a-file');
+    await writeFile(file, 'x');
+    const r = await cli(['journeys', '--config_file', ORACLE_CONFIG, '--output_dir', join(file, 'sub'), '--now', NOW]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: journeys: cannot create output_dir ${join(file, 'sub')}`);
+  });
+
   it.each([
     [
       'no journeys mapping',

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { createGunzip, createGzip, type Gzip } from 'node:zlib';
+import { describeError, XapiDbLoadError } from '../errors.ts';
 import { csvRow } from '../formats/csv.ts';
 import { hashedUuid4 } from '../generate/rng.ts';
 import type { JourneysConfig } from './config.ts';
@@ -232,7 +233,9 @@ export async function generateJourneys(
   const started = performance.now();
   const log = options.log ?? (() => {});
   const dir = config.outputDir;
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw new XapiDbLoadError(`journeys: cannot create output_dir ${dir}: ${describeError(error)}`, { cause: error });
+  });
   const plan = planJourneys(config);
   log(`${plan.actors.length} actors, ${plan.runs.length} course runs`);
   const files = Object.fromEntries(
@@ -435,11 +438,17 @@ export async function generateJourneys(
       manifest,
     };
   } catch (error) {
-    // Close what is open so no handle outlives the failure; report close failures without
+    // Close what is open so no handle outlives the failure; log cleanup failures without
     // hiding the original error.
-    await Promise.allSettled(Object.values(files).map((f) => f.close()));
-    await rm(sortDir, { recursive: true, force: true }).catch(() => {});
-    throw error;
+    const cleanup = await Promise.allSettled([
+      ...Object.values(files).map((f) => f.close()),
+      rm(sortDir, { recursive: true, force: true }),
+    ]);
+    for (const outcome of cleanup) {
+      if (outcome.status === 'rejected') log(`cleanup after a failure also failed: ${describeError(outcome.reason)}`);
+    }
+    if (error instanceof XapiDbLoadError) throw error;
+    throw new XapiDbLoadError(`journeys: writing ${dir} failed: ${describeError(error)}`, { cause: error });
   } finally {
     await runner?.close();
   }
