@@ -1,36 +1,15 @@
 /**
  * The expected tables' DDL and the column structures of every journeys file, as ClickHouse's
- * `file()`/`s3()` read them. Upstream created the expected tables from the files with inferred,
- * Nullable types; explicit types make a wrong value fail the load instead of the comparison.
+ * `file()`/`s3()` read them.
  */
 
-import { EXPECTED_COLUMNS, type ExpectedTable } from './oracle.ts';
-
-const NUMERIC = new Set([
-  'done',
-  'total',
-  'done_truth',
-  'video_duration',
-  'truth_seconds',
-  'truth_distinct_seconds',
-  'observable_seconds',
-  'observable_distinct_seconds',
-  'observable_max_views',
-  'graded',
-  'attempts',
-  'first_attempt_success',
-  'success',
-  'raw_score',
-  'max_score',
-  'pages_viewed',
-  'problems_attempted',
-  'problems_solved',
-  'videos_viewed',
-]);
+import { EXPECTED_SCHEMA, type ExpectedTable } from './oracle.ts';
 
 /** `name Type, …` of an expected table (the structure argument of `file()` as well). */
 export function expectedStructure(table: ExpectedTable): string {
-  return EXPECTED_COLUMNS[table].map((c) => `${c} ${NUMERIC.has(c) ? 'UInt32' : 'String'}`).join(', ');
+  return Object.entries(EXPECTED_SCHEMA[table])
+    .map(([column, type]) => `${column} ${type}`)
+    .join(', ');
 }
 
 /**

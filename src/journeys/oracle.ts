@@ -23,63 +23,73 @@ export function statusLabel(metric: Metric, done: number, total: number): string
   return done === 0 ? none : done === total ? all : some;
 }
 
-/** Expected-table columns, in file order. */
-export const EXPECTED_COLUMNS = {
-  expected_engagement: [
-    'org',
-    'course_key',
-    'actor_id',
-    'content_level',
-    'block_id',
-    'metric',
-    'done',
-    'total',
-    'status',
-    'done_truth',
-    'status_truth',
-  ],
-  expected_video_seconds: [
-    'org',
-    'course_key',
-    'actor_id',
-    'video_block_id',
-    'video_duration',
-    'truth_seconds',
-    'truth_distinct_seconds',
-    'observable_seconds',
-    'observable_distinct_seconds',
-    'observable_max_views',
-  ],
-  expected_problem_results: [
-    'org',
-    'course_key',
-    'actor_id',
-    'subsection_block_id',
-    'problem_block_id',
-    'graded',
-    'attempts',
-    'first_attempt_success',
-    'success',
-    'raw_score',
-    'max_score',
-  ],
-  expected_enrollments: [
-    'org',
-    'course_key',
-    'actor_id',
-    'username',
-    'enrollment_mode',
-    'enrolled_at',
-    'learner_status',
-    'last_activity_at',
-    'pages_viewed',
-    'problems_attempted',
-    'problems_solved',
-    'videos_viewed',
-  ],
-} as const;
-export type ExpectedTable = keyof typeof EXPECTED_COLUMNS;
-export const EXPECTED_TABLES = Object.keys(EXPECTED_COLUMNS) as ExpectedTable[];
+/**
+ * Expected-table columns in file order, with the ClickHouse type each loads as (explicit types
+ * make a wrong value fail the load; upstream let ClickHouse infer Nullable ones).
+ */
+export const EXPECTED_SCHEMA = {
+  expected_engagement: {
+    org: 'String',
+    course_key: 'String',
+    actor_id: 'String',
+    content_level: 'String',
+    block_id: 'String',
+    metric: 'String',
+    done: 'UInt32',
+    total: 'UInt32',
+    status: 'String',
+    done_truth: 'UInt32',
+    status_truth: 'String',
+  },
+  expected_video_seconds: {
+    org: 'String',
+    course_key: 'String',
+    actor_id: 'String',
+    video_block_id: 'String',
+    video_duration: 'UInt32',
+    truth_seconds: 'UInt32',
+    truth_distinct_seconds: 'UInt32',
+    observable_seconds: 'UInt32',
+    observable_distinct_seconds: 'UInt32',
+    observable_max_views: 'UInt32',
+  },
+  expected_problem_results: {
+    org: 'String',
+    course_key: 'String',
+    actor_id: 'String',
+    subsection_block_id: 'String',
+    problem_block_id: 'String',
+    graded: 'UInt32',
+    attempts: 'UInt32',
+    first_attempt_success: 'UInt32',
+    success: 'UInt32',
+    raw_score: 'UInt32',
+    max_score: 'UInt32',
+  },
+  expected_enrollments: {
+    org: 'String',
+    course_key: 'String',
+    actor_id: 'String',
+    username: 'String',
+    enrollment_mode: 'String',
+    enrolled_at: 'String',
+    learner_status: 'String',
+    last_activity_at: 'String',
+    pages_viewed: 'UInt32',
+    problems_attempted: 'UInt32',
+    problems_solved: 'UInt32',
+    videos_viewed: 'UInt32',
+  },
+} as const satisfies Record<string, Record<string, 'String' | 'UInt32'>>;
+export type ExpectedTable = keyof typeof EXPECTED_SCHEMA;
+export const EXPECTED_TABLES = Object.keys(EXPECTED_SCHEMA) as ExpectedTable[];
+/** Column names per table, in file order. */
+export const EXPECTED_COLUMNS: Readonly<Record<ExpectedTable, readonly string[]>> = {
+  expected_engagement: Object.keys(EXPECTED_SCHEMA.expected_engagement),
+  expected_video_seconds: Object.keys(EXPECTED_SCHEMA.expected_video_seconds),
+  expected_problem_results: Object.keys(EXPECTED_SCHEMA.expected_problem_results),
+  expected_enrollments: Object.keys(EXPECTED_SCHEMA.expected_enrollments),
+};
 
 type Segment = readonly [number, number];
 
