@@ -7,8 +7,9 @@
  *   npm run bench -- --statements 10M   memory check on a larger dataset
  *   npm run bench -- --level 6 --workers 2 --repeats 5
  *   npm run bench -- --clickhouse-statements 1M   size of the ClickHouse section (default 200k)
- *   npm run bench -- --only csv                  one section (csv, ralph, clickhouse, fixtures)
+ *   npm run bench -- --only csv                  one section (csv, ralph, clickhouse, fixtures, journeys)
  *   npm run bench -- --fixture-presets tiny,small   presets of the fixture section (default tiny,small,medium)
+ *   npm run bench -- --only journeys --journeys-sort   journeys at size m with sort_events
  */
 
 import { execFile } from 'node:child_process';
@@ -30,14 +31,16 @@ const { values } = parseArgs({
     'clickhouse-statements': { type: 'string', default: '200k' },
     only: { type: 'string' },
     'fixture-presets': { type: 'string', default: 'tiny,small,medium' },
+    'journeys-config': { type: 'string', default: 'configs/journeys/m.yaml' },
+    'journeys-sort': { type: 'boolean', default: false },
   },
 });
 
-/** `--only csv,ralph,clickhouse,fixtures`: the sections to run (all by default). */
-const sections = new Set((values.only ?? 'csv,ralph,clickhouse,fixtures').split(',').map((x) => x.trim()));
+/** `--only csv,ralph,clickhouse,fixtures,journeys`: the sections to run (all by default). */
+const sections = new Set((values.only ?? 'csv,ralph,clickhouse,fixtures,journeys').split(',').map((x) => x.trim()));
 for (const name of sections) {
-  if (!['csv', 'ralph', 'clickhouse', 'fixtures'].includes(name)) {
-    throw new Error(`--only: got "${name}"; expected a comma-separated list of csv, ralph, clickhouse, fixtures`);
+  if (!['csv', 'ralph', 'clickhouse', 'fixtures', 'journeys'].includes(name)) {
+    throw new Error(`--only: got "${name}"; expected a comma-separated list of csv, ralph, clickhouse, fixtures, journeys`);
   }
 }
 
@@ -188,4 +191,14 @@ if (sections.has('fixtures')) {
   }
   const { benchFixtures } = await import('./fixtures.ts');
   await benchFixtures({ presets, repeats });
+}
+
+// ---- Journeys: events/s and peak memory at the m size (bench/journeys.ts) ----
+if (sections.has('journeys')) {
+  const { benchJourneys } = await import('./journeys.ts');
+  await benchJourneys({
+    configFile: values['journeys-config'] as string,
+    workers,
+    sortEvents: values['journeys-sort'] as boolean,
+  });
 }

@@ -14,6 +14,7 @@ import type { Config } from './config/types.ts';
 import { ConfigError, describeError, InterruptedError, XapiDbLoadError } from './errors.ts';
 import { formatBulkLoadSummary, runCsvBulkLoad } from './load/csv.ts';
 import { formatNativeLoadSummary, runNativeLoad } from './load/native.ts';
+import { addJourneysCommand } from './journeys/cli-command.ts';
 import { addReportCommand } from './reports/cli-command.ts';
 import { systemClock } from './run/clock.ts';
 import { openRunLog } from './run/log-file.ts';
@@ -225,6 +226,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   });
 
   addInitSchemaCommand(program, io, (code) => {
+    exitCode = code;
+  });
+
+  addJourneysCommand(program, io, (code) => {
     exitCode = code;
   });
 

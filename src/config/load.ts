@@ -77,6 +77,17 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Confi
  * const config = await loadConfig('configs/default_config.yaml');
  */
 export async function loadConfig(path: string, options: ConfigOptions = {}): Promise<Config> {
+  const warn = options.warn ?? writeToStderr;
+  const data = await readConfigDocument(path, { warn });
+  return resolveConfig(data, { ...options, warn, source: path, configFile: resolve(path) });
+}
+
+/**
+ * Reads a YAML config file into plain data (`Map`s for mappings) without validating its keys;
+ * `loadConfig` and the journeys command share it. Throws `ConfigError` for a missing file, bad
+ * YAML or a document that is not a mapping.
+ */
+export async function readConfigDocument(path: string, options: Pick<ConfigOptions, 'warn'> = {}): Promise<unknown> {
   const fail = (problem: string, cause?: unknown): ConfigError =>
     new ConfigError([{ key: 'config_file', message: `config_file: got ${JSON.stringify(path)}; ${problem}` }], {
       source: path,
@@ -129,7 +140,7 @@ export async function loadConfig(path: string, options: ConfigOptions = {}): Pro
     const found = data === null || data === undefined ? 'an empty document' : kindOf(data);
     throw fail(`expected a mapping of config keys at the top level, found ${found}`);
   }
-  return resolveConfig(data, { ...options, warn, source: path, configFile: resolve(path) });
+  return data;
 }
 
 /** The library's message, except where it names one of its own functions. */
