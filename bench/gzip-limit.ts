@@ -12,6 +12,8 @@ import { createGunzip } from 'node:zlib';
 
 export interface GzipLimit {
   readonly bytesPerSecond: number;
+  /** Bytes compressed per CPU second (all threads): what the machine's load hardly changes. */
+  readonly bytesPerCpuSecond: number;
   readonly sampleBytes: number;
 }
 
@@ -22,13 +24,15 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { gzipSync } = require('node:zlib');
 const { chunks, level, bytes } = workerData;
 parentPort.once('message', () => {
+  const cpu = process.threadCpuUsage();
   let out = 0;
   let done = 0;
   for (let i = 0; done < bytes && chunks.length > 0; i = (i + 1) % chunks.length) {
     out += gzipSync(chunks[i], { level }).length;
     done += chunks[i].length;
   }
-  parentPort.postMessage({ done, out });
+  const used = process.threadCpuUsage(cpu);
+  parentPort.postMessage({ done, out, cpuSeconds: (used.user + used.system) / 1e6 });
 });
 parentPort.postMessage({ ready: true });
 `;
@@ -74,7 +78,7 @@ export async function measureGzipLimit(
       new Worker(WORKER_SOURCE, { eval: true, workerData: { chunks: list, level, bytes: totalBytes / workers } }),
   );
   const message = (w: Worker) =>
-    new Promise<{ done?: number }>((resolve, reject) => {
+    new Promise<{ done?: number; cpuSeconds?: number }>((resolve, reject) => {
       w.once('message', resolve);
       w.once('error', reject);
     });
@@ -82,8 +86,14 @@ export async function measureGzipLimit(
   const started = performance.now();
   const done = threads.map(message);
   for (const w of threads) w.postMessage('go');
-  const compressed = (await Promise.all(done)).reduce((sum, m) => sum + (m.done ?? 0), 0);
+  const replies = await Promise.all(done);
   const seconds = (performance.now() - started) / 1000;
+  const compressed = replies.reduce((sum, m) => sum + (m.done ?? 0), 0);
+  const cpuSeconds = replies.reduce((sum, m) => sum + (m.cpuSeconds ?? 0), 0);
   await Promise.all(threads.map((w) => w.terminate()));
-  return { bytesPerSecond: compressed / seconds, sampleBytes: sample.length };
+  return {
+    bytesPerSecond: compressed / seconds,
+    bytesPerCpuSecond: compressed / cpuSeconds,
+    sampleBytes: sample.length,
+  };
 }
