@@ -918,9 +918,11 @@ function isSlot(value) {
 function isPyFloat(value) {
   return typeof value === "object" && value !== null && FLOAT_MARK in value;
 }
+var SMALL_WHOLE_FLOATS = Array.from({ length: 1024 }, (_, i) => `${i}.0`);
 function formatPyFloat(value) {
   if (!Number.isFinite(value)) throw new RangeError(`formatPyFloat: ${value} is not finite`);
-  return Number.isInteger(value) ? `${value}.0` : String(value);
+  if (!Number.isInteger(value)) return String(value);
+  return value >= 0 && value < SMALL_WHOLE_FLOATS.length ? SMALL_WHOLE_FLOATS[value] : `${value}.0`;
 }
 function compileTemplate(template) {
   const segments = [];
@@ -1116,11 +1118,19 @@ var forumBuilders = {
 };
 
 // src/generate/statements/score.ts
+var MAX_SCORE = 100;
+var scaledText = new Array((MAX_SCORE + 1) * (MAX_SCORE + 1));
 function drawScore(rng) {
-  const max = randInt(rng, 1, 100);
+  const max = randInt(rng, 1, MAX_SCORE);
   const raw2 = randInt(rng, 0, max);
   const scaled = raw2 / max;
-  return { slots: { scaled: formatPyFloat(scaled), scoreRaw: String(raw2), scoreMax: String(max) }, scaled };
+  const key = raw2 * (MAX_SCORE + 1) + max;
+  let text = scaledText[key];
+  if (text === void 0) {
+    text = formatPyFloat(scaled);
+    scaledText[key] = text;
+  }
+  return { slots: { scaled: text, scoreRaw: String(raw2), scoreMax: String(max) }, scaled };
 }
 
 // src/generate/statements/grade.ts
@@ -1691,8 +1701,8 @@ function runJob(job) {
   if (!world || !plan) throw new Error("worker used before init");
   const encoded = encodeChunks(scratch, world, plan, job.table, job.index, job.count, job.encoding, job.withIds);
   const bytes = job.gzipLevel === null ? encoded.data : gzipSync(encoded.data, { level: job.gzipLevel });
-  const data = new Uint8Array(bytes.byteLength);
-  data.set(bytes);
+  const owned = bytes !== encoded.data && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const data = owned ? new Uint8Array(bytes.buffer, 0, bytes.byteLength) : new Uint8Array(bytes);
   return { kind: "result", id: job.id, rows: encoded.rows, rawBytes: encoded.data.byteLength, data, ids: encoded.ids };
 }
 port.on("message", (message) => {
