@@ -10,13 +10,20 @@
  *   npm run bench -- --only csv                  one section (csv, ralph, clickhouse, fixtures, journeys)
  *   npm run bench -- --fixture-presets tiny,small   presets of the fixture section (default tiny,small,medium)
  *   npm run bench -- --only journeys --journeys-sort   journeys at size m with sort_events
+ *   npm run bench -- --mix 1x                    the 1.x example's course mix instead of the default's
+ *
+ * The csv run is timed from spawning its process to the process's exit (start-up, world,
+ * workers, every file committed); the limit is gzip alone on the same bytes. Each is reported as
+ * best and median of the interleaved repeats, and the headline ratio is best / best: noise only
+ * ever slows a run down, so the best of N is the closest to what the machine can do.
  */
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { measureGzipLimit } from './gzip-limit.ts';
 
 const run = promisify(execFile);
@@ -33,8 +40,17 @@ const { values } = parseArgs({
     'fixture-presets': { type: 'string', default: 'tiny,small,medium' },
     'journeys-config': { type: 'string', default: 'configs/journeys/m.yaml' },
     'journeys-sort': { type: 'boolean', default: false },
+    mix: { type: 'string', default: 'default' },
   },
 });
+
+/** `--mix`: whose course mix (course sizes, makeup, publishes, date range) the dataset uses. */
+const MIX_FILES: Record<string, string> = {
+  default: '../configs/default_config.yaml',
+  '1x': '../configs/examples/legacy-1x.yaml',
+};
+const mixFile = MIX_FILES[values.mix as string];
+if (!mixFile) throw new Error(`--mix: got "${values.mix}"; expected one of ${Object.keys(MIX_FILES).join(', ')}`);
 
 /** `--only csv,ralph,clickhouse,fixtures,journeys`: the sections to run (all by default). */
 const sections = new Set((values.only ?? 'csv,ralph,clickhouse,fixtures,journeys').split(',').map((x) => x.trim()));
@@ -57,8 +73,20 @@ const defaults = (await import('../src/config/index.ts')).KEY_DOCS.find((k) => k
 const level = values.level ? Number(values.level) : Number(defaults?.default ?? 6);
 
 const out = await mkdtemp(join(tmpdir(), 'xdl-bench-'));
-// The shipped default dataset shape (4 course sizes, P=50, R=5), scaled to `statements`.
+// The shipped config's dataset shape (its course mix), scaled to `statements` with 10,000 actors.
+const mixConfig = parseYaml(await readFile(new URL(mixFile, import.meta.url), 'utf8')) as Record<string, unknown>;
+const MIX_KEYS = [
+  'start_date',
+  'end_date',
+  'course_length_days',
+  'num_organizations',
+  'num_actor_profile_changes',
+  'num_course_publishes',
+  'num_course_sizes',
+  'course_size_makeup',
+];
 const config = {
+  ...Object.fromEntries(MIX_KEYS.filter((k) => k in mixConfig).map((k) => [k, mixConfig[k]])),
   backend: 'csv',
   csv_output_destination: out,
   csv_gzip_level: level,
@@ -66,25 +94,12 @@ const config = {
   batch_size: batchSize,
   num_workers: workers,
   seed: 1,
-  start_date: '2014-01-01',
-  end_date: '2023-11-27',
-  course_length_days: 120,
-  num_organizations: 3,
   num_actors: 10_000,
-  num_actor_profile_changes: 5,
-  num_course_publishes: 50,
-  num_course_sizes: { small: 1, medium: 1, large: 1, huge: 1 },
-  course_size_makeup: {
-    small: { actors: 5, problems: 20, videos: 10, chapters: 3, sequences: 10, verticals: 20, forum_posts: 20 },
-    medium: { actors: 7, problems: 40, videos: 20, chapters: 4, sequences: 20, verticals: 30, forum_posts: 40 },
-    large: { actors: 10, problems: 80, videos: 30, chapters: 5, sequences: 40, verticals: 80, forum_posts: 200 },
-    huge: { actors: 10, problems: 160, videos: 40, chapters: 10, sequences: 50, verticals: 100, forum_posts: 1000 },
-  },
 };
 
 console.log(
   `machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}\n` +
-    `config: ${statements.toLocaleString('en-US')} statements, batch_size ${batchSize}, num_workers ${workers}, gzip level ${level}\n`,
+    `config: ${statements.toLocaleString('en-US')} statements, ${values.mix} course mix, batch_size ${batchSize}, num_workers ${workers}, gzip level ${level}\n`,
 );
 
 /** Median of a non-empty list. */
@@ -100,17 +115,25 @@ if (sections.has('csv'))
     const child = new URL('./csv-child.ts', import.meta.url).pathname;
     const runs: {
       statements: number;
+      /** Spawn to exit of the child process: start-up included. */
+      wallSeconds: number;
+      /** `runLoadDb` alone, inside the process. */
       seconds: number;
       maxRssBytes: number;
+      /** CPU of all the run's threads, start-up included. */
+      cpuSeconds: number;
       xapiRawBytes: number;
       xapiBytes: number;
       totalRawBytes: number;
     }[] = [];
     const limits: number[] = [];
+    const cpuRatios: number[] = [];
     // Interleaved repeats: run, gzip alone, run, gzip alone… so both see the same machine weather.
     for (let i = 0; i < repeats; i++) {
+      const spawned = performance.now();
       const { stdout } = await run(process.execPath, [child, JSON.stringify(config)], { maxBuffer: 1 << 20 });
-      const r = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+      const wallSeconds = (performance.now() - spawned) / 1000;
+      const r = { ...JSON.parse(stdout.trim().split('\n').at(-1) as string), wallSeconds };
       runs.push(r);
       const bytesPerStatement = r.xapiRawBytes / r.statements;
       const limit = await measureGzipLimit(
@@ -118,47 +141,61 @@ if (sections.has('csv'))
         level,
         workers,
         Math.round(bytesPerStatement * 4096),
+        r.xapiRawBytes,
       );
       limits.push(limit.bytesPerSecond / bytesPerStatement);
+      // CPU the limit needs for the run's bytes, over the CPU the run used.
+      cpuRatios.push(r.xapiRawBytes / limit.bytesPerCpuSecond / r.cpuSeconds);
       process.stderr.write(
-        `  repeat ${i + 1}/${repeats}: run ${Math.round(r.statements / r.seconds)}/s, gzip alone ${Math.round(limit.bytesPerSecond / bytesPerStatement)}/s\n`,
+        `  repeat ${i + 1}/${repeats}: run ${Math.round(r.statements / wallSeconds)}/s, gzip alone ${Math.round(limit.bytesPerSecond / bytesPerStatement)}/s, CPU ratio ${((cpuRatios.at(-1) as number) * 100).toFixed(0)} %\n`,
       );
     }
     const last = runs.at(-1) as (typeof runs)[number];
-    const rates = runs.map((r) => r.statements / r.seconds);
-    const rate = median(rates);
-    const limitRate = median(limits);
+    const rates = runs.map((r) => r.statements / r.wallSeconds);
     const bytesPerStatement = last.xapiRawBytes / last.statements;
     const mb = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
-    const spread = (xs: number[]) =>
-      `${Math.round(Math.min(...xs)).toLocaleString('en-US')}–${Math.round(Math.max(...xs)).toLocaleString('en-US')}`;
+    const n = (x: number) => Math.round(x).toLocaleString('en-US');
+    const bestRate = Math.max(...rates);
+    const bestLimit = Math.max(...limits);
+    const peakRss = Math.max(...runs.map((r) => r.maxRssBytes));
     const rows = [
       [
-        'csv load-db end to end',
-        `${Math.round(rate).toLocaleString('en-US')} statements/s`,
-        `median of ${repeats} (${spread(rates)}), ${mb(rate * bytesPerStatement)}/s raw`,
+        'csv load-db, process start to exit',
+        `${n(bestRate)} statements/s`,
+        `best of ${repeats}; median ${n(median(rates))}; ${mb(bestRate * bytesPerStatement)}/s raw`,
       ],
       [
         `gzip alone (level ${level}, ${workers} threads)`,
-        `${Math.round(limitRate).toLocaleString('en-US')} statements/s`,
-        `median of ${repeats} (${spread(limits)}), same bytes, 4,096-statement members`,
+        `${n(bestLimit)} statements/s`,
+        `best of ${repeats}; median ${n(median(limits))}; as many bytes as the run, 4,096-statement members`,
       ],
-      ['ratio (run / gzip limit)', `${((rate / limitRate) * 100).toFixed(0)} %`, 'target ≥ 60 %'],
+      [
+        'ratio (best run / best limit)',
+        `${((bestRate / bestLimit) * 100).toFixed(0)} %`,
+        `medians: ${((median(rates) / median(limits)) * 100).toFixed(0)} %; target ≥ 70 %`,
+      ],
+      [
+        'CPU ratio (gzip CPU / run CPU)',
+        `${(Math.max(...cpuRatios) * 100).toFixed(0)} %`,
+        `best of ${repeats}; median ${(median(cpuRatios) * 100).toFixed(0)} %; the share of the run's CPU that is gzip (start-up included)`,
+      ],
       [
         'peak RSS (whole process)',
-        mb(Math.max(...runs.map((r) => r.maxRssBytes))),
-        'target < 400 MB at 10M statements',
+        mb(peakRss),
+        `target < 400 MB at 10M statements${statements >= 10_000_000 ? (peakRss < 400e6 ? ': ok' : ': EXCEEDED') : ''}`,
       ],
       [
         'duration',
-        `${median(runs.map((r) => r.seconds)).toFixed(2)} s`,
-        `${last.statements.toLocaleString('en-US')} statements, ${bytesPerStatement.toFixed(0)} B each`,
+        `${median(runs.map((r) => r.wallSeconds)).toFixed(2)} s`,
+        `median; outside runLoadDb (start-up, exit) ${median(runs.map((r) => r.wallSeconds - r.seconds)).toFixed(2)} s; ` +
+          `${last.statements.toLocaleString('en-US')} statements, ${bytesPerStatement.toFixed(0)} B each`,
       ],
       ['xapi.csv.gz', mb(last.xapiBytes), `${(last.xapiRawBytes / last.xapiBytes).toFixed(1)}x compression`],
     ];
     const w0 = Math.max(...rows.map((x) => (x[0] as string).length));
     const w1 = Math.max(...rows.map((x) => (x[1] as string).length));
     for (const [a, b, c] of rows) console.log(`${(a as string).padEnd(w0)}  ${(b as string).padStart(w1)}  ${c}`);
+    if (statements >= 10_000_000 && peakRss >= 400e6) process.exitCode = 1;
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -48,6 +48,10 @@ var ByteWriter = class {
   byteUnchecked(value) {
     this.buffer[this.offset++] = value;
   }
+  /** Overwrites the byte at `offset` (already written). */
+  patchByte(offset, value) {
+    this.buffer[offset] = value;
+  }
   get length() {
     return this.offset;
   }
@@ -447,13 +451,6 @@ function formatIsoTimestamp(epochSeconds) {
     /* T */
   );
 }
-function formatEmissionTime(epochSeconds) {
-  return formatTimestamp(
-    epochSeconds,
-    32
-    /* space */
-  );
-}
 
 // src/generate/world.ts
 var GRADED_SUBSECTION_PROBABILITY = 0.5;
@@ -668,6 +665,21 @@ function locateEnrollment(world2, k) {
 
 // src/generate/event-sink.ts
 function dumpTime(config, n) {
+  let memo = dumpTimes.get(config);
+  if (memo === void 0) {
+    memo = /* @__PURE__ */ new Map();
+    dumpTimes.set(config, memo);
+  }
+  let text = memo.get(n);
+  if (text === void 0) {
+    text = formatDumpTime(config, n);
+    if (memo.size < DUMP_TIME_MEMO_LIMIT) memo.set(n, text);
+  }
+  return text;
+}
+var DUMP_TIME_MEMO_LIMIT = 1e4;
+var dumpTimes = /* @__PURE__ */ new WeakMap();
+function formatDumpTime(config, n) {
   const seconds = config.endDate * SECONDS_PER_DAY + n;
   const day = formatDay(Math.floor(seconds / SECONDS_PER_DAY));
   const s2 = seconds % SECONDS_PER_DAY;
@@ -906,9 +918,11 @@ function isSlot(value) {
 function isPyFloat(value) {
   return typeof value === "object" && value !== null && FLOAT_MARK in value;
 }
+var SMALL_WHOLE_FLOATS = Array.from({ length: 1024 }, (_, i) => `${i}.0`);
 function formatPyFloat(value) {
   if (!Number.isFinite(value)) throw new RangeError(`formatPyFloat: ${value} is not finite`);
-  return Number.isInteger(value) ? `${value}.0` : String(value);
+  if (!Number.isInteger(value)) return String(value);
+  return value >= 0 && value < SMALL_WHOLE_FLOATS.length ? SMALL_WHOLE_FLOATS[value] : `${value}.0`;
 }
 function compileTemplate(template) {
   const segments = [];
@@ -1017,11 +1031,13 @@ var SCORE = {
 
 // src/generate/statements/context.ts
 function fill(template, values) {
-  const ordered = template.slotNames.map((name) => {
-    const value = values[name];
-    if (value === void 0) throw new Error(`statement template: no value for slot "${name}"`);
-    return value;
-  });
+  const names = template.slotNames;
+  const ordered = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const value = values[names[i]];
+    if (value === void 0) throw new Error(`statement template: no value for slot "${names[i]}"`);
+    ordered[i] = value;
+  }
   return { template, values: ordered };
 }
 
@@ -1102,11 +1118,19 @@ var forumBuilders = {
 };
 
 // src/generate/statements/score.ts
+var MAX_SCORE = 100;
+var scaledText = new Array((MAX_SCORE + 1) * (MAX_SCORE + 1));
 function drawScore(rng) {
-  const max = randInt(rng, 1, 100);
+  const max = randInt(rng, 1, MAX_SCORE);
   const raw2 = randInt(rng, 0, max);
   const scaled = raw2 / max;
-  return { slots: { scaled: formatPyFloat(scaled), scoreRaw: String(raw2), scoreMax: String(max) }, scaled };
+  const key = raw2 * (MAX_SCORE + 1) + max;
+  let text = scaledText[key];
+  if (text === void 0) {
+    text = formatPyFloat(scaled);
+    scaledText[key] = text;
+  }
+  return { slots: { scaled: text, scoreRaw: String(raw2), scoreMax: String(max) }, scaled };
 }
 
 // src/generate/statements/grade.ts
@@ -1449,14 +1473,15 @@ function emissionSecond(rng, world2, course, entry) {
 function statementFor(rng, world2, type, course, entry) {
   const emissionTime = emissionSecond(rng, world2, course, entry);
   const eventId = randUuid4(rng);
+  const timestamp = formatIsoTimestamp(emissionTime);
   const parts = STATEMENT_BUILDERS[type](rng, {
     world: world2,
     course,
     actorId: actorUuid(world2.config, course.enrolledActors[entry]),
     eventId,
-    timestamp: formatIsoTimestamp(emissionTime)
+    timestamp
   });
-  return { eventId, emissionTime, eventType: type, parts };
+  return { eventId, emissionTime, timestamp, eventType: type, parts };
 }
 function visitRandomBatch(world2, batchIndex, visit, mix = DEFAULT_MIX) {
   const { config, courses } = world2;
@@ -1555,11 +1580,19 @@ function sinkChunk(world2, table, index) {
 
 // src/formats/csv.ts
 var NEEDS_QUOTES = /[",\r\n]/;
+var quotedMemo = /* @__PURE__ */ new Map();
+var QUOTED_MEMO_LIMIT = 5e4;
 function csvField(value) {
   if (value === null) return "";
   if (typeof value === "boolean") return value ? "True" : "False";
   if (typeof value === "number") return String(value);
-  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  if (!NEEDS_QUOTES.test(value)) return value;
+  let quoted = quotedMemo.get(value);
+  if (quoted === void 0) {
+    quoted = `"${value.replaceAll('"', '""')}"`;
+    if (quotedMemo.size < QUOTED_MEMO_LIMIT) quotedMemo.set(value, quoted);
+  }
+  return quoted;
 }
 function csvRow(values) {
   let line = "";
@@ -1604,13 +1637,17 @@ var COMMA = 44;
 var QUOTE = 34;
 var CR = 13;
 var LF = 10;
+var SPACE = 32;
+var TIMESTAMP_T_OFFSET = 10;
 var VECTOR_PREFIX = Buffer.from(" [xapi_tracking] [] ");
 var STATEMENT_WRITERS = {
   csv: (out, s2) => {
     out.reserve(LINE_OVERHEAD_BYTES);
     out.asciiUnchecked(s2.eventId);
     out.byteUnchecked(COMMA);
-    out.asciiUnchecked(formatEmissionTime(s2.emissionTime));
+    const at = out.length;
+    out.asciiUnchecked(s2.timestamp);
+    out.patchByte(at + TIMESTAMP_T_OFFSET, SPACE);
     out.byteUnchecked(COMMA);
     out.byteUnchecked(QUOTE);
     writeStatement(out, s2, "csv");
@@ -1679,8 +1716,8 @@ function runJob(job) {
   if (!world || !plan) throw new Error("worker used before init");
   const encoded = encodeChunks(scratch, world, plan, job.table, job.index, job.count, job.encoding, job.withIds);
   const bytes = job.gzipLevel === null ? encoded.data : gzipSync(encoded.data, { level: job.gzipLevel });
-  const data = new Uint8Array(bytes.byteLength);
-  data.set(bytes);
+  const owned = bytes !== encoded.data && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const data = owned ? new Uint8Array(bytes.buffer, 0, bytes.byteLength) : new Uint8Array(bytes);
   return { kind: "result", id: job.id, rows: encoded.rows, rawBytes: encoded.data.byteLength, data, ids: encoded.ids };
 }
 port.on("message", (message) => {

@@ -12,8 +12,7 @@
  * already holds with the same content, so a batch stored before a lost response comes back as
  * "already present" instead of being written twice.
  */
-import type { Dispatcher } from 'undici';
-import { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { ConfigError, type ConfigProblem, describeError, SinkError } from '../errors.ts';
 
 export interface RalphClientOptions {
@@ -186,13 +185,22 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const password = options.password;
 
-  const pool = new Pool(endpoint.origin, {
-    connections: inFlight,
-    // 0 disables undici's own timers, matching timeoutMs = 0.
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    connectTimeout: timeoutMs === 0 ? 30_000 : Math.min(timeoutMs, 30_000),
-  });
+  // undici is imported on the first request, not at the top: loading it took ~100 ms of every
+  // process start, including runs that never talk to Ralph (#13).
+  let poolPromise: Promise<Pool> | undefined;
+  const getPool = (): Promise<Pool> => {
+    poolPromise ??= import('undici').then(
+      ({ Pool }) =>
+        new Pool(endpoint.origin, {
+          connections: inFlight,
+          // 0 disables undici's own timers, matching timeoutMs = 0.
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          connectTimeout: timeoutMs === 0 ? 30_000 : Math.min(timeoutMs, 30_000),
+        }),
+    );
+    return poolPromise;
+  };
   const path = `${endpoint.pathname}${endpoint.search}`;
   const where = `Ralph at ${endpoint.origin}${endpoint.pathname}`;
   const headers = {
@@ -231,7 +239,7 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
   async function attempt(body: string | Uint8Array, ids: readonly string[]): Promise<Attempt> {
     let response: Dispatcher.ResponseData;
     try {
-      response = await pool.request({
+      response = await (await getPool()).request({
         path,
         method: 'POST',
         headers,
@@ -308,7 +316,7 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
     url.searchParams.set('limit', '1');
     let response: Dispatcher.ResponseData;
     try {
-      response = await pool.request({
+      response = await (await getPool()).request({
         path: `${url.pathname}${url.search}`,
         method: 'GET',
         headers: {
@@ -381,13 +389,14 @@ export function createRalphClient(options: RalphClientOptions): RalphClient {
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
-    await pool.close();
+    if (poolPromise) await (await poolPromise).close();
   }
 
   async function destroy(): Promise<void> {
     closed = true;
     stopping.abort();
-    if (!pool.destroyed) await pool.destroy();
+    const pool = poolPromise && (await poolPromise);
+    if (pool && !pool.destroyed) await pool.destroy();
   }
 
   return {

@@ -14,7 +14,7 @@
 import { createRequire } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
 import { inspect } from 'node:util';
-import { type ClickHouseClient, ClickHouseLogLevel, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseLogLevel, ClickHouseSettings, createClient } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { loginSecrets, maskUserinfo, redactSecrets } from '../secrets.ts';
@@ -164,16 +164,19 @@ export async function createClickHouse(
   target: ClickHouseTarget,
   options: CreateClickHouseOptions = {},
 ): Promise<ClickHouse> {
+  // Imported here, not at the top: loading the client (and its HTTP stack) took ~100 ms of every
+  // process start, including runs that never talk to ClickHouse (the csv backend, #13).
+  const { ClickHouseLogLevel, createClient } = await import('@clickhouse/client');
   const log = { level: options.clientLogLevel ?? ClickHouseLogLevel.OFF };
   const settings = { ...BASE_SETTINGS, ...options.clickhouseSettings };
   const httpSettings = { ...BASE_SETTINGS, ...HTTP_SETTINGS, ...options.clickhouseSettings };
   switch (target.kind) {
     case 'embedded':
-      return openEmbedded(target, { settings, log }, options.chdbModule);
+      return openEmbedded(target, { settings, log, createClient }, options.chdbModule);
     case 'url':
-      return openUrl(target, { settings: httpSettings, log });
+      return openUrl(target, { settings: httpSettings, log, createClient });
     case 'container':
-      return openContainer(target, { settings: httpSettings, log });
+      return openContainer(target, { settings: httpSettings, log, createClient });
     default: {
       const unknown: never = target;
       throw new XapiDbLoadError(`Unknown ClickHouse target kind: ${JSON.stringify(unknown)}`);
@@ -394,6 +397,7 @@ export function loadChdbConnection(): ChdbConnectionModule {
 interface ClientBase {
   readonly settings: ClickHouseSettings;
   readonly log: { readonly level: ClickHouseLogLevel };
+  readonly createClient: typeof createClient;
 }
 
 async function openEmbedded(
@@ -415,7 +419,7 @@ async function openEmbedded(
       { cause: error },
     );
   }
-  const client = createClient({ connection, clickhouse_settings: base.settings, log: base.log });
+  const client = base.createClient({ connection, clickhouse_settings: base.settings, log: base.log });
   let serverVersion: string;
   try {
     serverVersion = await queryVersion(client);
@@ -451,7 +455,7 @@ export function embeddedPathInUse(): string | null {
 async function openUrl(target: UrlTarget, base: ClientBase): Promise<ClickHouse> {
   const resolved = resolveUrlTarget(target);
   const description = `ClickHouse server at ${resolved.url} (user ${target.username}, database ${target.database})`;
-  const client = createClient({
+  const client = base.createClient({
     url: resolved.url,
     username: target.username,
     password: target.password,
@@ -574,7 +578,7 @@ async function openContainer(target: ContainerTarget, base: ClientBase): Promise
     });
   }
   const options = started.getClientOptions();
-  const client = createClient({
+  const client = base.createClient({
     url: options.url,
     username: options.username,
     password: options.password,

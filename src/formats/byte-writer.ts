@@ -63,6 +63,11 @@ export class ByteWriter {
     this.buffer[this.offset++] = value;
   }
 
+  /** Overwrites the byte at `offset` (already written). */
+  patchByte(offset: number, value: number): void {
+    this.buffer[offset] = value;
+  }
+
   get length(): number {
     return this.offset;
   }

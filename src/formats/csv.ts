@@ -9,12 +9,25 @@ export type CsvValue = string | number | boolean | null;
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
+/**
+ * Quoted forms of the fields that need quoting. Such fields (block JSON, display names) repeat
+ * on every publish of a course, and re-quoting them was the costliest part of the event-sink rows.
+ */
+const quotedMemo = new Map<string, string>();
+const QUOTED_MEMO_LIMIT = 50_000;
+
 /** One field, quoted when needed. */
 export function csvField(value: CsvValue): string {
   if (value === null) return '';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number') return String(value);
-  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  if (!NEEDS_QUOTES.test(value)) return value;
+  let quoted = quotedMemo.get(value);
+  if (quoted === undefined) {
+    quoted = `"${value.replaceAll('"', '""')}"`;
+    if (quotedMemo.size < QUOTED_MEMO_LIMIT) quotedMemo.set(value, quoted);
+  }
+  return quoted;
 }
 
 /** One row including its `\r\n`. */

@@ -63,10 +63,14 @@ function isPyFloat(value: unknown): value is PyFloat {
   return typeof value === 'object' && value !== null && FLOAT_MARK in value;
 }
 
+/** `0.0` … `1023.0`, made once: video positions are whole seconds, formatted per statement. */
+const SMALL_WHOLE_FLOATS: readonly string[] = Array.from({ length: 1024 }, (_, i) => `${i}.0`);
+
 /** Formats a number the way Python's `repr(float)` does for the values we produce. */
 export function formatPyFloat(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`formatPyFloat: ${value} is not finite`);
-  return Number.isInteger(value) ? `${value}.0` : String(value);
+  if (!Number.isInteger(value)) return String(value);
+  return value >= 0 && value < SMALL_WHOLE_FLOATS.length ? (SMALL_WHOLE_FLOATS[value] as string) : `${value}.0`;
 }
 
 /** A compiled statement template. */

@@ -15,6 +15,8 @@ export interface GeneratedStatement {
   readonly eventId: string;
   /** Seconds since the epoch, UTC (whole seconds, like the original). */
   readonly emissionTime: number;
+  /** `emissionTime` as the statement's `timestamp` text (`2023-06-15T19:51:58+00:00`). */
+  readonly timestamp: string;
   readonly eventType: EventType;
   readonly parts: StatementParts;
 }
@@ -55,14 +57,15 @@ function emissionSecond(rng: Rng, world: World, course: Course, entry: number): 
 function statementFor(rng: Rng, world: World, type: EventType, course: Course, entry: number): GeneratedStatement {
   const emissionTime = emissionSecond(rng, world, course, entry);
   const eventId = randUuid4(rng);
+  const timestamp = formatIsoTimestamp(emissionTime);
   const parts = STATEMENT_BUILDERS[type](rng, {
     world,
     course,
     actorId: actorUuid(world.config, course.enrolledActors[entry] as number),
     eventId,
-    timestamp: formatIsoTimestamp(emissionTime),
+    timestamp,
   });
-  return { eventId, emissionTime, eventType: type, parts };
+  return { eventId, emissionTime, timestamp, eventType: type, parts };
 }
 
 /** Receives statements one at a time, so a chunk never has to hold all of them. */

@@ -23,10 +23,10 @@ function runJob(job: ChunkJob): WorkerReply {
   if (!world || !plan) throw new Error('worker used before init');
   const encoded = encodeChunks(scratch, world, plan, job.table, job.index, job.count, job.encoding, job.withIds);
   const bytes = job.gzipLevel === null ? encoded.data : gzipSync(encoded.data, { level: job.gzipLevel });
-  // Copy into a fresh, unpooled buffer: the scratch buffer is reused, and a fresh one can be
-  // transferred to the main thread instead of cloned.
-  const data = new Uint8Array(bytes.byteLength);
-  data.set(bytes);
+  // The reply transfers `data.buffer`, so it must be a buffer of its own: gzip's output usually
+  // is (sent as is); the scratch buffer, reused for the next job, or a pooled slice is copied.
+  const owned = bytes !== encoded.data && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const data = owned ? new Uint8Array(bytes.buffer, 0, bytes.byteLength) : new Uint8Array(bytes);
   return { kind: 'result', id: job.id, rows: encoded.rows, rawBytes: encoded.data.byteLength, data, ids: encoded.ids };
 }
 

@@ -28,10 +28,12 @@ export type StatementBuilder = (rng: Rng, ctx: EventContext) => StatementParts;
  * fidelity test would otherwise catch only as a malformed statement.
  */
 export function fill(template: CompiledTemplate, values: { readonly [slot: string]: string }): StatementParts {
-  const ordered = template.slotNames.map((name) => {
-    const value = values[name];
-    if (value === undefined) throw new Error(`statement template: no value for slot "${name}"`);
-    return value;
-  });
+  const names = template.slotNames;
+  const ordered = new Array<string>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const value = values[names[i] as string];
+    if (value === undefined) throw new Error(`statement template: no value for slot "${names[i]}"`);
+    ordered[i] = value;
+  }
   return { template, values: ordered };
 }

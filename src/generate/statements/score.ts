@@ -14,10 +14,20 @@ export interface DrawnScore {
   readonly scaled: number;
 }
 
+const MAX_SCORE = 100;
+/** `scaled` text by `raw * (MAX_SCORE + 1) + max`, filled as drawn: float printing is costly. */
+const scaledText: (string | undefined)[] = new Array((MAX_SCORE + 1) * (MAX_SCORE + 1));
+
 /** `max = randint(1, 100)`, `raw = randint(0, max)`, `scaled = raw / max` (as the original). */
 export function drawScore(rng: Rng): DrawnScore {
-  const max = randInt(rng, 1, 100);
+  const max = randInt(rng, 1, MAX_SCORE);
   const raw = randInt(rng, 0, max);
   const scaled = raw / max;
-  return { slots: { scaled: formatPyFloat(scaled), scoreRaw: String(raw), scoreMax: String(max) }, scaled };
+  const key = raw * (MAX_SCORE + 1) + max;
+  let text = scaledText[key];
+  if (text === undefined) {
+    text = formatPyFloat(scaled);
+    scaledText[key] = text;
+  }
+  return { slots: { scaled: text, scoreRaw: String(raw), scoreMax: String(max) }, scaled };
 }
