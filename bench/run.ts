@@ -56,7 +56,9 @@ if (!mixFile) throw new Error(`--mix: got "${values.mix}"; expected one of ${Obj
 const sections = new Set((values.only ?? 'csv,ralph,clickhouse,fixtures,journeys').split(',').map((x) => x.trim()));
 for (const name of sections) {
   if (!['csv', 'ralph', 'clickhouse', 'fixtures', 'journeys'].includes(name)) {
-    throw new Error(`--only: got "${name}"; expected a comma-separated list of csv, ralph, clickhouse, fixtures, journeys`);
+    throw new Error(
+      `--only: got "${name}"; expected a comma-separated list of csv, ralph, clickhouse, fixtures, journeys`,
+    );
   }
 }
 

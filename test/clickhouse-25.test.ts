@@ -5,11 +5,12 @@
  * committed baseline, i.e. the same answers as the npm engine. `.ci/run` installs the wheel;
  * without it the test is skipped with one line.
  */
-import type { ClickHouseSettings } from '@clickhouse/client';
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ClickHouseSettings } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BASE_SETTINGS } from '../src/clickhouse/connect.ts';
 import {
@@ -19,8 +20,8 @@ import {
   schemaNamesFromConfig,
 } from '../src/clickhouse/schema.ts';
 import { datasetHash, loadConfig } from '../src/config/index.ts';
-import { loadReports, renderReportSql } from '../src/reports/catalog.ts';
 import { renderCsvLoadStatements } from '../src/load/csv.ts';
+import { loadReports, renderReportSql } from '../src/reports/catalog.ts';
 import { REPORT_SETTINGS, reportQueryParams, reportResultFromJsonCompact } from '../src/reports/run.ts';
 import { buildSnapshot, compareSnapshots, formatComparison, readSnapshot } from '../src/reports/snapshot.ts';
 import { chdb25Installed, chdb25SkipReason, runOn258, type Step } from './support/chdb25.ts';

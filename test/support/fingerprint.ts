@@ -49,7 +49,10 @@ export async function fingerprints(client: ClickHouseClient, names: SchemaNames)
  */
 export type TableFingerprints = Record<string, { rows: string; hash: string }>;
 
-export async function tableFingerprints(client: ClickHouseClient, databases: readonly string[]): Promise<TableFingerprints> {
+export async function tableFingerprints(
+  client: ClickHouseClient,
+  databases: readonly string[],
+): Promise<TableFingerprints> {
   const rs = await client.query({
     query: `SELECT database, name, engine FROM system.tables
             WHERE database IN {databases: Array(String)} AND engine LIKE '%MergeTree' ORDER BY database, name`,
