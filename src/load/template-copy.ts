@@ -11,6 +11,7 @@ import type { ClickHouse } from '../clickhouse/connect.ts';
 import { countRows, type TableCounts } from '../clickhouse/counts.ts';
 import { initSchema, reloadDictionaries, type SchemaNames } from '../clickhouse/schema.ts';
 import { describeError, VerificationError, XapiDbLoadError } from '../errors.ts';
+import { ledgerDdl } from './ledger.ts';
 
 /** Engines that hold no data of their own: created by the schema, nothing to copy. */
 const SCHEMA_ONLY_ENGINES = new Set(['View', 'MaterializedView', 'Dictionary']);
@@ -35,6 +36,9 @@ export async function copyLoadedSchema(
   expected: TableCounts,
 ): Promise<TemplateCopyResult> {
   await initSchema(ch, to);
+  // The load stage creates the ledger, not the schema: the copy gets one too, and the template's
+  // ledger rows with its partitions, so the copy says what was loaded into it.
+  await ch.client.command({ query: ledgerDdl(to) });
   const pairs: [string, string][] = [
     [from.eventSinkDb, to.eventSinkDb],
     [from.xapiDb, to.xapiDb],
