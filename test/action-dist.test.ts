@@ -170,7 +170,7 @@ describe('the Action, run like GitHub runs it', () => {
     expect(out1['report-status']).toBe('updated');
     expect(out1['dataset-hash']).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.parse(out1.counts ?? '{}').xapi_events_all).toBeGreaterThan(0);
-    expect(await readFile(out1['snapshot-path'] ?? '', 'utf8')).toContain('"r01-enrollments-per-day"');
+    expect(await readFile(out1['snapshot-path'] ?? '', 'utf8')).toContain('"fact-instance-enrollments"');
     const state1 = parseCommandFile(await readFile(one.files.state, 'utf8'));
     expect(state1['cache-save']).toBe('true');
     expect(await readdir(join(work, 'actions-cache')).catch(() => [])).toEqual([]);
@@ -192,7 +192,7 @@ describe('the Action, run like GitHub runs it', () => {
     expect(out2.regressions).toBe('');
     const summary = await readFile(two.files.summary, 'utf8');
     expect(summary).toContain('## xapi-db-load report check: ✅ no regression');
-    expect(summary).toContain('| `r01-enrollments-per-day` Enrollments per day by status | ✅ match |');
+    expect(summary).toContain('| `fact-instance-enrollments` Enrollment events per day and status, instance-wide | ✅ match |');
     expect(summary).toContain('### Timing');
     const state2 = parseCommandFile(await readFile(two.files.state, 'utf8'));
     expect(state2['cache-save']).toBeUndefined();
@@ -200,19 +200,19 @@ describe('the Action, run like GitHub runs it', () => {
     // Job 3: a baseline that no longer matches fails the step, naming the report.
     const baselinePath = join(work, 'workspace/baseline.json');
     const baseline = JSON.parse(await readFile(baselinePath, 'utf8'));
-    baseline.reports['r11c-courses-per-org'].rows[0][1] += 1;
+    baseline.reports['dim-course-names'].rows[0][1] += 1;
     await writeFile(baselinePath, JSON.stringify(baseline));
     const three = await job('job3');
     const main3 = await step(
       'index.js',
-      { ...inputs, INPUT_REPORTS: 'r11', RUNNER_TEMP: three.runnerTemp },
+      { ...inputs, INPUT_REPORTS: 'dim-course-names', RUNNER_TEMP: three.runnerTemp },
       three.files,
     );
     expect(main3.code).toBe(1);
-    expect(main3.stdout).toContain('::error::Aspects report regression (reports changed: r11c-courses-per-org)');
+    expect(main3.stdout).toContain('::error::Aspects report regression (reports changed: dim-course-names)');
     const out3 = parseCommandFile(await readFile(three.files.output, 'utf8'));
     expect(out3['report-status']).toBe('regression');
-    expect(out3.regressions).toBe('r11c-courses-per-org');
+    expect(out3.regressions).toBe('dim-course-names');
   });
 
   it('fails with every invalid input listed', async () => {

@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('report snapshot baseline', () => {
-  it('runs every built-in report (R1–R12) and pins the reference time to the config', async () => {
+  it('runs every built-in report (one per dashboard dataset) and pins the reference time to the config', async () => {
     expect(reports.map((r) => `${r.name}.sql`)).toEqual([...BUILTIN_REPORT_FILES]);
     expect(referenceTimeFromConfig(config)).toBe('2023-11-28 00:00:00');
   });
@@ -78,12 +78,16 @@ describe('report snapshot baseline', () => {
     const baseline = await readSnapshot(baselinePath);
     expect(Object.keys(baseline?.reports ?? {})).toHaveLength(reports.length);
     // Most reports must have rows, or the check proves little. These 600 statements hold no
-    // watched video segment and no forum post, so the two video reports and the forum one are empty.
+    // watched video segment and no forum post, so the video reports and the forum one are empty.
     const empty = Object.entries(baseline?.reports ?? {}).filter(([, r]) => r.rows.length === 0);
     expect(empty.map(([name]) => name)).toEqual([
-      'r08a-video-views',
-      'r12-forum-activity',
-      'r13c-video-engagement-levels',
+      'at-risk-video-engagement',
+      'at-risk-video-watches',
+      'at-risk-watched-video-segments',
+      'pipeline-forum-activity',
+      'video-engagement',
+      'video-watches',
+      'watched-video-segments',
     ]);
 
     const rerun = await runReportCheck(ch, {
@@ -119,29 +123,29 @@ describe('report snapshot baseline', () => {
       summaryPath,
     });
     expect(result.status).toBe('regression');
-    expect(result.reportRegressions).toContain('r07-problem-evaluations');
-    const r07 = result.comparison?.reports.find((r) => r.name === 'r07-problem-evaluations');
+    expect(result.reportRegressions).toContain('pipeline-problem-evaluations');
+    const r07 = result.comparison?.reports.find((r) => r.name === 'pipeline-problem-evaluations');
     expect(r07?.currentRows).toBe(0);
     expect(r07?.diffs[0]?.changes).toEqual(['row missing']);
     expect(r07?.diffs[0]?.where).toMatch(/^problem_id=block-v1:/);
     expect(() => assertNoRegression(result)).toThrow(ReportMismatchError);
-    expect(() => assertNoRegression(result)).toThrow(/r07-problem-evaluations/);
+    expect(() => assertNoRegression(result)).toThrow(/pipeline-problem-evaluations/);
     const markdown = await readFile(summaryPath, 'utf8');
     expect(markdown).toContain('❌ regression');
-    expect(markdown).toContain('| `r07-problem-evaluations` Problem evaluations');
+    expect(markdown).toContain('| `pipeline-problem-evaluations` Problem evaluations');
     expect(markdown).toContain('```diff');
   });
 });
 
 describe('report perf check', () => {
-  const perfReports = () => reports.filter((r) => r.name.startsWith('r01') || r.name.startsWith('r11c'));
+  const perfReports = () => reports.filter((r) => r.name === 'fact-instance-enrollments' || r.name === 'dim-course-names');
 
   it('says the embedded engine reports wall-clock only, and fails an impossible threshold but passes a loose one', async () => {
     const now = referenceTimeFromConfig(config);
     const params = { org: 'Org0', courseKey: 'none', now };
     const run = await measurePerf(ch, perfReports(), first, params, { repeats: 3, warmup: 1 });
     expect(run.queryLogNote).toMatch(/wall-clock timings only/);
-    expect(Object.keys(run.queries)).toEqual(['r01-enrollments-per-day', 'r11c-courses-per-org']);
+    expect(Object.keys(run.queries)).toEqual(['fact-instance-enrollments', 'dim-course-names']);
     for (const q of Object.values(run.queries)) {
       expect(q.samplesMs).toHaveLength(3);
       expect(q.p95Ms).toBeGreaterThanOrEqual(q.medianMs);
@@ -154,7 +158,7 @@ describe('report perf check', () => {
       ),
     };
     const strict = comparePerf(impossible, run, { threshold: 0.1, minDiffMs: 0 });
-    expect(strict.regressions).toEqual(['r01-enrollments-per-day', 'r11c-courses-per-org']);
+    expect(strict.regressions).toEqual(['fact-instance-enrollments', 'dim-course-names']);
     expect(strict.queries[0]?.alert).toMatch(/baseline .* ms, ratio .*x > threshold 1\.10x/);
     const loose = comparePerf(impossible, run, { threshold: 10_000, minDiffMs: 60_000 });
     expect(loose.regressions).toEqual([]);

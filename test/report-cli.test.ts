@@ -56,18 +56,18 @@ describe('xapi-db-load report', () => {
       '--quiet',
     ]);
     expect(record.code, record.stderr).toBe(0);
-    expect(record.stdout).toMatch(/^report: updated \(26 report\(s\), snapshot report-snapshot\.json\)$/m);
+    expect(record.stdout).toMatch(/^report: updated \(46 report\(s\), snapshot report-snapshot\.json\)$/m);
     const snapshot = await readFile(join(dir, 'report-snapshot.json'), 'utf8');
     expect(snapshot).toBe(await readFile(join(dir, 'baseline.json'), 'utf8'));
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('📝 recorded');
 
     const baseline = JSON.parse(snapshot);
-    baseline.reports['r11c-courses-per-org'].rows[0][1] += 1;
+    baseline.reports['dim-course-names'].rows[0][1] += 1;
     await writeFile(join(dir, 'changed.json'), JSON.stringify(baseline));
     const check = await cli(['report', '--config_file', 'config.yaml', '--baseline', 'changed.json', '--quiet']);
     expect(check.code).toBe(1);
-    expect(check.stderr).toContain('error: Report(s) differ from the baseline: r11c-courses-per-org');
-    expect(check.stderr).toMatch(/CHANGED r11c-courses-per-org \(Courses per organization\): 1 row\(s\) differ/);
+    expect(check.stderr).toContain('error: Report(s) differ from the baseline: dim-course-names');
+    expect(check.stderr).toMatch(/CHANGED dim-course-names \(Courses and runs per organization\): 1 row\(s\) differ/);
     expect(check.stderr).toMatch(/ {2}at org=Org0: courses: \d+ → \d+/);
   });
 

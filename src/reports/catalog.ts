@@ -1,18 +1,27 @@
 /**
- * The report suite: Aspects report queries (reference R1–R12) as `.sql` files, plus any the user
- * adds from a directory.
+ * The report suite: one report per Superset dataset of Aspects that runs in ClickHouse (see the
+ * README's dashboard table), a few pipeline cross-checks, plus any the user adds from a directory.
  *
  * A report file is one SELECT. Header lines `-- @key value` describe it:
  *
  * - `@title` one line shown in summaries;
- * - `@dashboard` the Superset chart it stands for;
+ * - `@dashboard` the Superset dashboard(s) and chart(s) it stands for;
+ * - `@dataset` the Superset dataset whose answer it computes;
+ * - `@requires db.model, …` the models it reads (`xapi.`, `reporting.` or `event_sink.`): a report
+ *   whose model the configured `aspects_version` lacks is skipped, with that reason;
+ * - `@versions >=8.0.0` (or `<8.0.0`, `7.0.0`, a comma list of such) the aspects-dbt releases it
+ *   applies to; skipped on the others;
+ * - `@gap col, col: reason` metric columns the generated data leaves at zero, and why (the suite's
+ *   "every report lights up" test exempts them, and fails once they light up);
  * - `@scope instance` when it reads the whole instance (no org/course filter);
  * - `@approximate col, col` columns compared with a tolerance (e.g. `uniqCombinedMerge`);
  * - `@key col, col` columns that identify a row in diffs (default: every non-numeric column).
  *
  * Databases are written `{{xapi_db}}`, `{{event_sink_db}}`, `{{reporting_db}}` (validated
  * identifiers, substituted) and values are bound parameters: `{org:String}`,
- * `{course_key:String}`, `{now:DateTime('UTC')}`.
+ * `{course_key:String}`, `{now:DateTime('UTC')}`. `{{at_risk_learners}}` is a subquery of the
+ * learners Aspects calls at risk at `{now}` (org, course_key, actor_id, last_visited,
+ * enrollment_mode, grade_bucket, enrolled_at), which every at-risk dataset filters on.
  *
  * Build-time note: the built-in files are listed in {@link BUILTIN_REPORT_FILES} and read from
  * {@link REPORT_SQL_DIR} next to this module; the build copies `src/reports/sql` to
@@ -25,34 +34,66 @@ import { fileURLToPath } from 'node:url';
 import { IDENTIFIER_PATTERN, type SchemaNames } from '../clickhouse/schema.ts';
 import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
 
-/** The built-in suite, in run order. Names are the file stems. */
+/**
+ * The built-in suite, in run order: one report per Superset dataset that runs in ClickHouse,
+ * grouped by the dashboard that uses it first, then the pipeline cross-checks. Names are the
+ * file stems: the dataset name in kebab case.
+ */
 export const BUILTIN_REPORT_FILES = [
-  'r01-enrollments-per-day.sql',
-  'r02-enrollments-by-track-monthly.sql',
-  'r03a-current-enrollees.sql',
-  'r03b-enrollees-per-track.sql',
-  'r04a-grade-distribution.sql',
-  'r04b-approving-state.sql',
-  'r05-course-information.sql',
-  'r06-problem-attempts.sql',
-  'r07-problem-evaluations.sql',
-  'r08a-video-views.sql',
-  'r08b-video-plays.sql',
-  'r09-page-engagement.sql',
-  'r10-learner-summary.sql',
-  'r11a-active-learners-per-day.sql',
-  'r11b-events-per-day.sql',
-  'r11c-courses-per-org.sql',
-  'r11d-last-received-event.sql',
-  'r12-forum-activity.sql',
-  'r13a-page-engagement-levels.sql',
-  'r13b-problem-engagement-levels.sql',
-  'r13c-video-engagement-levels.sql',
-  'r14-problem-coursewide-average.sql',
-  'r15a-problem-results.sql',
-  'r15b-problem-initial-responses.sql',
-  'r16a-graded-subsection-results.sql',
-  'r16b-graded-subsection-performance.sql',
+  // Operator Dashboard
+  'fact-instance-enrollments.sql',
+  'fact-instance-actors.sql',
+  'fact-instance-events.sql',
+  'fact-instance-courses.sql',
+  'dim-course-names.sql',
+  'course-overviews.sql',
+  'xapi-events-all-parsed.sql',
+  'dim-most-recent-enrollment.sql',
+  'indexed-events.sql',
+  // Course Dashboard
+  'enrollment-status.sql',
+  'enrollments.sql',
+  'dim-student-status.sql',
+  'student-status-plus-7-days.sql',
+  'learner-response-attempts.sql',
+  'navigation-completion.sql',
+  'pageview-engagement.sql',
+  'problem-engagement.sql',
+  'video-engagement.sql',
+  'video-watches.sql',
+  'watched-video-segments.sql',
+  // Course Comparison Dashboard
+  'course-information.sql',
+  'learner-performance.sql',
+  'learner-performance-breakdown.sql',
+  'watched-video-duration.sql',
+  // Individual Learner
+  'learner-summary.sql',
+  'problem-coursewide-avg.sql',
+  // At-Risk Learners
+  'at-risk-learners.sql',
+  'at-risk-navigation-completion.sql',
+  'at-risk-pageview-engagement.sql',
+  'at-risk-problem-engagement.sql',
+  'at-risk-video-engagement.sql',
+  'at-risk-coursewide-avg.sql',
+  'at-risk-video-watches.sql',
+  'at-risk-watched-video-segments.sql',
+  // In-Context Analytics
+  'problem-results.sql',
+  'problem-responses.sql',
+  'graded-subsection-engagement.sql',
+  'graded-subsection-results.sql',
+  'graded-subsection-performance.sql',
+  'graded-subsection-performance-v7.sql',
+  // datasets of dashboard filters (no chart of their own)
+  'dim-course-blocks.sql',
+  'enrollment-pii.sql',
+  'tag-filter.sql',
+  // pipeline sanity: cross-checks on the event tables, no dashboard
+  'pipeline-problem-evaluations.sql',
+  'pipeline-video-plays.sql',
+  'pipeline-forum-activity.sql',
 ] as const;
 
 /** Directory of the built-in `.sql` files. */
@@ -69,6 +110,14 @@ export interface ReportDefinition {
   readonly name: string;
   readonly title: string;
   readonly dashboard: string | null;
+  /** The Superset dataset it computes (`@dataset`). */
+  readonly dataset: string | null;
+  /** Models it reads, `db.model` with db `xapi`, `reporting` or `event_sink` (`@requires`). */
+  readonly requires: readonly string[];
+  /** Version conditions (`@versions`), all releases when empty: e.g. `{ op: '>=', version: '8.0.0' }`. */
+  readonly versions: readonly VersionCondition[];
+  /** Metric columns the generated data leaves at zero (`@gap`), with the reason; none when null. */
+  readonly gap: { readonly columns: readonly string[]; readonly reason: string } | null;
   /** `instance` reports ignore the org/course parameters. */
   readonly scope: 'course' | 'instance';
   /** Columns compared with {@link tolerance} instead of exactly. */
@@ -82,6 +131,18 @@ export interface ReportDefinition {
   /** Where it came from: `builtin` or the file path. */
   readonly source: string;
 }
+
+/** One `@versions` condition; a report applies when any of its conditions holds. */
+export interface VersionCondition {
+  readonly op: '<' | '<=' | '>' | '>=' | '=';
+  readonly version: string;
+}
+
+/** Databases a `@requires` entry may name (the schema's three databases). */
+export const REQUIRES_DATABASES = ['xapi', 'reporting', 'event_sink'] as const;
+
+const REQUIRES_PATTERN = /^(xapi|reporting|event_sink)\.([A-Za-z_][A-Za-z0-9_]*)$/;
+const VERSION_CONDITION_PATTERN = /^(<=|>=|<|>|=)?\s*v?(\d+\.\d+\.\d+)$/;
 
 /** Parses one report file. */
 export function parseReport(name: string, text: string, source: string): ReportDefinition {
@@ -115,6 +176,33 @@ export function parseReport(name: string, text: string, source: string): ReportD
       },
     ]);
   }
+  const requires = list(meta.get('requires'));
+  const versionTexts = list(meta.get('versions'));
+  const problems = [
+    ...requires
+      .filter((r) => !REQUIRES_PATTERN.test(r))
+      .map(
+        (r) => `@requires got ${JSON.stringify(r)}; expected db.model with db one of ${REQUIRES_DATABASES.join(', ')}`,
+      ),
+    ...versionTexts
+      .filter((v) => !VERSION_CONDITION_PATTERN.test(v))
+      .map(
+        (v) =>
+          `@versions got ${JSON.stringify(v)}; expected a release such as 7.0.0, optionally after <, <=, >, >= or =`,
+      ),
+  ];
+  const gapText = meta.get('gap');
+  const gapMatch = gapText === undefined ? null : /^([^:]+):\s*(\S.*)$/.exec(gapText);
+  if (gapText !== undefined && !gapMatch) {
+    problems.push(`@gap got ${JSON.stringify(gapText)}; expected "col, col: reason"`);
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems.map((message) => ({ key: 'reports', message: `report ${name}: ${message}` })));
+  }
+  const versions = versionTexts.map((v): VersionCondition => {
+    const match = VERSION_CONDITION_PATTERN.exec(v) as RegExpExecArray;
+    return Object.freeze({ op: (match[1] ?? '=') as VersionCondition['op'], version: match[2] as string });
+  });
   const sql = text.trim().replace(/;\s*$/, '');
   if (sql.replace(/--.*$/gm, '').trim() === '') {
     throw new ConfigError([{ key: 'reports', message: `report file ${source}: empty; expected one SELECT` }]);
@@ -123,6 +211,12 @@ export function parseReport(name: string, text: string, source: string): ReportD
     name,
     title: meta.get('title') ?? name,
     dashboard: meta.get('dashboard') ?? null,
+    dataset: meta.get('dataset') ?? null,
+    requires: Object.freeze(requires),
+    versions: Object.freeze(versions),
+    gap: gapMatch
+      ? Object.freeze({ columns: Object.freeze(list(gapMatch[1])), reason: (gapMatch[2] as string).trim() })
+      : null,
     scope: meta.get('scope') === 'instance' ? 'instance' : 'course',
     approximate: Object.freeze(list(meta.get('approximate'))),
     tolerance,
@@ -194,7 +288,85 @@ export async function loadReports(options: LoadReportsOptions = {}): Promise<Rep
   return reports.filter((r) => only.some((o) => r.name === o || r.name.startsWith(o)));
 }
 
-/** Substitutes the database placeholders after validating the names. */
+/**
+ * The learners the at-risk datasets show: failing (no pass yet), still enrolled, with a course
+ * visit before the 7 days that end at `now` (`last_visited`: the latest such visit, as Aspects
+ * picks it), with the status columns the at-risk charts group by. One definition, so every
+ * at-risk report filters the same learners; reports filter with `IN`, since joining these
+ * views to views of the same tables trips the analyzer's duplicate-column check.
+ */
+const AT_RISK_LEARNERS_SQL = `(
+  SELECT status.org AS org, status.course_key AS course_key, status.actor_id AS actor_id,
+         visits.last_visited AS last_visited, status.enrollment_mode AS enrollment_mode,
+         status.grade_bucket AS grade_bucket, status.enrolled_at AS enrolled_at
+  FROM {{reporting_db}}.dim_student_status AS status
+  INNER JOIN (
+    SELECT org, course_key, actor_id, max(emission_time) AS last_visited
+    FROM {{reporting_db}}.dim_learner_last_course_visit
+    WHERE emission_time < subtractDays({now:DateTime('UTC')}, 7)
+    GROUP BY org, course_key, actor_id
+  ) AS visits ON visits.org = status.org AND visits.course_key = status.course_key AND visits.actor_id = status.actor_id
+  WHERE status.approving_state = 'failed' AND status.enrollment_status = 'registered'
+)`;
+
+/** Subqueries a report may name as `{{name}}`; expanded before the database names. */
+const REPORT_FRAGMENTS: Readonly<Record<string, string>> = { at_risk_learners: AT_RISK_LEARNERS_SQL };
+
+/** Compares two `x.y.z` releases numerically. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function holds(condition: VersionCondition, version: string): boolean {
+  const c = compareVersions(version, condition.version);
+  switch (condition.op) {
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    case '>=':
+      return c >= 0;
+    default:
+      return c === 0;
+  }
+}
+
+/**
+ * Why a report does not run on an aspects-dbt release, or null when it does: its `@versions`
+ * exclude the release, or a model it `@requires` in the xAPI or reporting database is not among
+ * `models` (the release's, see `aspectsModels`). Event-sink models are the same in every release.
+ *
+ * @example
+ * reportSkipReason(report, '8.0.0', aspectsModels('8.0.0'));
+ * // 'needs reporting.dim_subsection_performance, which aspects_version 8.0.0 does not have'
+ */
+export function reportSkipReason(
+  report: Pick<ReportDefinition, 'requires' | 'versions'>,
+  version: string,
+  models: ReadonlySet<string>,
+): string | null {
+  if (report.versions.length > 0 && !report.versions.some((c) => holds(c, version))) {
+    const list = report.versions.map((c) => `${c.op === '=' ? '' : c.op}${c.version}`).join(', ');
+    return `applies to aspects_version ${list}, not ${version}`;
+  }
+  const missing = report.requires.filter(
+    (r) => !r.startsWith('event_sink.') && !models.has(r.slice(r.indexOf('.') + 1)),
+  );
+  if (missing.length > 0) {
+    return `needs ${missing.join(', ')}, which aspects_version ${version} does not have`;
+  }
+  return null;
+}
+
+/** Substitutes the fragments and the database placeholders after validating the names. */
 export function renderReportSql(report: ReportDefinition, names: SchemaNames): string {
   const values: Record<string, string> = {
     xapi_db: names.xapiDb,
@@ -207,11 +379,12 @@ export function renderReportSql(report: ReportDefinition, names: SchemaNames): s
       throw new XapiDbLoadError(`Invalid schema name ${JSON.stringify(value)}; expected ${IDENTIFIER_PATTERN}`);
     }
   }
-  return report.sql.replace(/\{\{([a-z_]+)\}\}/g, (whole, key: string) => {
+  const expanded = report.sql.replace(/\{\{([a-z_]+)\}\}/g, (whole, key: string) => REPORT_FRAGMENTS[key] ?? whole);
+  return expanded.replace(/\{\{([a-z_]+)\}\}/g, (whole, key: string) => {
     const value = values[key];
     if (value === undefined) {
       throw new XapiDbLoadError(
-        `report ${report.name}: unknown placeholder ${whole}; expected one of ${Object.keys(values).join(', ')}`,
+        `report ${report.name}: unknown placeholder ${whole}; expected one of ${[...Object.keys(values), ...Object.keys(REPORT_FRAGMENTS)].join(', ')}`,
       );
     }
     return value;

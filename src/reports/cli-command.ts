@@ -41,7 +41,7 @@ export function addReportCommand(program: Command, io: CliIo, setExitCode: (code
     .option('--snapshot <path>', 'where to write the current snapshot', 'report-snapshot.json')
     .option('--summary <path>', 'write the Markdown job summary to this file')
     .option('--reports-dir <dir...>', 'extra report queries (*.sql) to run after the built-in suite')
-    .option('--only <names>', 'comma-separated report names or prefixes (e.g. r01,r11)')
+    .option('--only <names>', 'comma-separated report names or prefixes (e.g. at-risk,video-watches)')
     .option('--org <org>', 'org of the course-scoped reports (with --course)')
     .option('--course <course_key>', 'course of the course-scoped reports (default: the course with most events)')
     .option('--now <time>', 'reference time, UTC (default: midnight after end_date)')

@@ -1,4 +1,4 @@
-/** Aspects report checks: the R1–R12 suite, snapshots and baselines, perf timing, job summary. */
+/** Aspects report checks: one report per Superset dataset, snapshots and baselines, perf timing, job summary. */
 
 export {
   BUILTIN_REPORT_FILES,
