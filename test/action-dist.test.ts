@@ -192,7 +192,9 @@ describe('the Action, run like GitHub runs it', () => {
     expect(out2.regressions).toBe('');
     const summary = await readFile(two.files.summary, 'utf8');
     expect(summary).toContain('## xapi-db-load report check: ✅ no regression');
-    expect(summary).toContain('| `fact-instance-enrollments` Enrollment events per day and status, instance-wide | ✅ match |');
+    expect(summary).toContain(
+      '| `fact-instance-enrollments` Enrollment events per day and status, instance-wide | ✅ match |',
+    );
     expect(summary).toContain('### Timing');
     const state2 = parseCommandFile(await readFile(two.files.state, 'utf8'));
     expect(state2['cache-save']).toBeUndefined();

@@ -138,7 +138,8 @@ describe('report snapshot baseline', () => {
 });
 
 describe('report perf check', () => {
-  const perfReports = () => reports.filter((r) => r.name === 'fact-instance-enrollments' || r.name === 'dim-course-names');
+  const perfReports = () =>
+    reports.filter((r) => r.name === 'fact-instance-enrollments' || r.name === 'dim-course-names');
 
   it('says the embedded engine reports wall-clock only, and fails an impossible threshold but passes a loose one', async () => {
     const now = referenceTimeFromConfig(config);

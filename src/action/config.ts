@@ -159,7 +159,8 @@ export function readActionConfig(read: InputReader): ActionConfig {
     .split(/[\s,]+/)
     .filter((s) => s !== '');
   for (const r of reports) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(r)) fail(Inputs.Reports, r, 'report names or prefixes such as at-risk, video-watches');
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(r))
+      fail(Inputs.Reports, r, 'report names or prefixes such as at-risk, video-watches');
   }
   const config: ActionConfig = {
     configPath,
