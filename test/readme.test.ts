@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { withReference } from '../scripts/config-reference.ts';
+import { withReportReference } from '../scripts/report-reference.ts';
 import { KEY_DOCS } from '../src/config/index.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -10,6 +11,10 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 describe('README', () => {
   it('has the current config key reference (run: node scripts/config-reference.ts --write)', () => {
     expect(withReference(readme)).toBe(readme);
+  });
+
+  it('has the current dashboard → report table (run: node scripts/report-reference.ts --write)', async () => {
+    expect(await withReportReference(readme)).toBe(readme);
   });
 
   it('documents every accepted key', () => {

@@ -31,7 +31,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AspectsVersion, aspectsModels } from '../clickhouse/aspects-version.ts';
+import { type AspectsVersion, aspectsModels, resolveAspectsVersion } from '../clickhouse/aspects-version.ts';
 import { IDENTIFIER_PATTERN, type SchemaNames } from '../clickhouse/schema.ts';
 import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
 
@@ -142,6 +142,8 @@ export interface VersionCondition {
 /** Databases a `@requires` entry may name (the schema's three databases). */
 export const REQUIRES_DATABASES = ['xapi', 'reporting', 'event_sink'] as const;
 
+// `{{xapi_db}}.model` / `{{reporting_db}}.model` in report SQL.
+const MODEL_REFERENCE = /\{\{(xapi_db|reporting_db)\}\}\.([A-Za-z_][A-Za-z0-9_]*)/g;
 const REQUIRES_PATTERN = /^(xapi|reporting|event_sink)\.([A-Za-z_][A-Za-z0-9_]*)$/;
 const VERSION_CONDITION_PATTERN = /^(<=|>=|<|>|=)?\s*v?(\d+\.\d+\.\d+)$/;
 
@@ -350,7 +352,7 @@ function holds(condition: VersionCondition, version: string): boolean {
  * // 'needs reporting.dim_subsection_performance, which aspects_version 8.0.0 does not have'
  */
 export function reportSkipReason(
-  report: Pick<ReportDefinition, 'requires' | 'versions'>,
+  report: Pick<ReportDefinition, 'requires' | 'versions' | 'sql'>,
   version: string,
   models: ReadonlySet<string>,
 ): string | null {
@@ -358,7 +360,11 @@ export function reportSkipReason(
     const list = report.versions.map((c) => `${c.op === '=' ? '' : c.op}${c.version}`).join(', ');
     return `applies to aspects_version ${list}, not ${version}`;
   }
-  const missing = report.requires.filter(
+  // The models named in @requires, and any the SQL reads that the header forgot.
+  const read = [...report.sql.matchAll(MODEL_REFERENCE)].map(
+    (m) => `${m[1] === 'xapi_db' ? 'xapi' : 'reporting'}.${m[2] as string}`,
+  );
+  const missing = [...new Set([...report.requires, ...read])].filter(
     (r) => !r.startsWith('event_sink.') && !models.has(r.slice(r.indexOf('.') + 1)),
   );
   if (missing.length > 0) {
@@ -392,18 +398,15 @@ export function renderReportSql(report: ReportDefinition, names: SchemaNames): s
   });
 }
 
-const MODEL_REFERENCE = /\{\{(?:xapi_db|reporting_db)\}\}\.([A-Za-z_][A-Za-z0-9_]*)/g;
-
-/** A report some aspects_version cannot run, with the models it lacks. */
+/** A report some aspects_version does not run, and why. */
 export interface SkippedReport {
   readonly report: ReportDefinition;
-  readonly missing: readonly string[];
+  readonly reason: string;
 }
 
 /**
- * Splits `reports` into those the release can run and those reading a model it does not have
- * (e.g. `dim_subsection_performance`, gone in aspects-dbt v8.0.0), so a suite written for several
- * releases runs on each.
+ * Splits `reports` into those the release runs and those it skips (see {@link reportSkipReason}),
+ * so a suite written for several releases runs on each.
  *
  * @example
  * const { runnable, skipped } = reportsForVersion(await loadReports(), names.aspectsVersion);
@@ -412,14 +415,14 @@ export function reportsForVersion(
   reports: readonly ReportDefinition[],
   version: AspectsVersion | undefined,
 ): { runnable: ReportDefinition[]; skipped: SkippedReport[] } {
-  const models = aspectsModels(version);
+  const resolved = resolveAspectsVersion(version);
+  const models = aspectsModels(resolved);
   const runnable: ReportDefinition[] = [];
   const skipped: SkippedReport[] = [];
   for (const report of reports) {
-    const read = [...report.sql.matchAll(MODEL_REFERENCE)].map((m) => m[1] as string);
-    const missing = [...new Set(read.filter((model) => !models.has(model)))];
-    if (missing.length === 0) runnable.push(report);
-    else skipped.push({ report, missing });
+    const reason = reportSkipReason(report, resolved, models);
+    if (reason === null) runnable.push(report);
+    else skipped.push({ report, reason });
   }
   return { runnable, skipped };
 }

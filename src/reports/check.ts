@@ -7,6 +7,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { resolveAspectsVersion } from '../clickhouse/aspects-version.ts';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { aspectsDbtTag, type SchemaNames } from '../clickhouse/schema.ts';
 import { PerfRegressionError, ReportMismatchError } from '../errors.ts';
@@ -38,7 +39,7 @@ export interface PerfCheckOptions {
   readonly repeats?: number;
   /** @default 1 */
   readonly warmup?: number;
-  /** Perf baseline file; compared when it exists. */
+  /** Perf baseline file; compared when it exists. `{aspects_version}` as in the snapshot baseline. */
   readonly baselinePath?: string | null;
   readonly thresholds?: PerfThresholds;
 }
@@ -53,7 +54,10 @@ export interface ReportCheckOptions {
   readonly courseKey?: string | null;
   readonly datasetHash?: string | null;
   readonly counts?: Readonly<Record<string, number>> | null;
-  /** Snapshot baseline to compare with (and to rewrite with `updateBaseline`). */
+  /**
+   * Snapshot baseline to compare with (and to rewrite with `updateBaseline`); `{aspects_version}`
+   * in it stands for the release of {@link names} (see {@link baselinePathForVersion}).
+   */
   readonly baselinePath?: string | null;
   /** Rewrite the baselines (snapshot and perf) instead of failing on differences. @default false */
   readonly updateBaseline?: boolean;
@@ -110,11 +114,7 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
   };
   // A report reading a model this release lacks is left out, as if filtered away.
   const { runnable: reports, skipped } = reportsForVersion(options.reports, options.names.aspectsVersion);
-  for (const { report, missing } of skipped) {
-    log(
-      `Skipping ${report.name}: aspects-dbt ${aspectsDbtTag(options.names.aspectsVersion)} has no ${missing.join(', ')}`,
-    );
-  }
+  for (const { report, reason } of skipped) log(`Skipping ${report.name}: ${reason}`);
   log(`Running ${reports.length} report(s) for ${params.courseKey} (${params.org}) at ${params.now} UTC`);
   const results: { report: ReportDefinition; result: ReportResult }[] = [];
   for (const report of reports) {
@@ -127,8 +127,10 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
   let comparison: SnapshotComparison | null = null;
   let comparisonNote: string | null = null;
   let status: CheckStatus = 'pass';
-  if (options.baselinePath) {
-    const baseline = await readSnapshot(options.baselinePath);
+  const version = resolveAspectsVersion(options.names.aspectsVersion);
+  const baselinePath = options.baselinePath ? baselinePathForVersion(options.baselinePath, version) : null;
+  if (baselinePath) {
+    const baseline = await readSnapshot(baselinePath);
     if (baseline) {
       const compared = options.partial
         ? {
@@ -143,11 +145,11 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
         options.partial && baseline
           ? { ...snapshot, reports: sortedReports({ ...baseline.reports, ...snapshot.reports }) }
           : snapshot;
-      await writeSnapshot(options.baselinePath, merged);
-      comparisonNote = `Baseline ${options.baselinePath} ${baseline ? 'updated' : 'recorded'} (--update-baseline).`;
+      await writeSnapshot(baselinePath, merged);
+      comparisonNote = `Baseline ${baselinePath} ${baseline ? 'updated' : 'recorded'} (--update-baseline).`;
       status = 'updated';
     } else if (!baseline) {
-      comparisonNote = `No baseline at ${options.baselinePath}: nothing to compare; record one with --update-baseline.`;
+      comparisonNote = `No baseline at ${baselinePath}: nothing to compare; record one with --update-baseline.`;
       status = 'no-baseline';
     }
   } else {
@@ -163,7 +165,9 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
       ...(options.perf.repeats === undefined ? {} : { repeats: options.perf.repeats }),
       ...(options.perf.warmup === undefined ? {} : { warmup: options.perf.warmup }),
     });
-    const perfBaselinePath = options.perf.baselinePath ?? null;
+    const perfBaselinePath = options.perf.baselinePath
+      ? baselinePathForVersion(options.perf.baselinePath, version)
+      : null;
     const perfBaseline = perfBaselinePath ? await readPerf(perfBaselinePath) : null;
     perfVerdict = comparePerf(perfBaseline, perf, options.perf.thresholds ?? DEFAULT_PERF_THRESHOLDS);
     if (perfBaselinePath && (options.updateBaseline || perfBaseline === null)) {
@@ -225,6 +229,17 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
 
 function sortedReports(reports: Snapshot['reports']): Snapshot['reports'] {
   return Object.fromEntries(Object.entries(reports).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * A baseline path for one release: `{aspects_version}` becomes the release (e.g. `8.0.0`), so
+ * `fixtures/report-baselines/tiny-v{aspects_version}.json` names each release's own baseline.
+ *
+ * @example
+ * baselinePathForVersion('tiny-v{aspects_version}.json', '7.0.0'); // 'tiny-v7.0.0.json'
+ */
+export function baselinePathForVersion(path: string, version: string): string {
+  return path.replaceAll('{aspects_version}', version);
 }
 
 /** Throws {@link ReportMismatchError} (reports changed) or {@link PerfRegressionError} (slower). */

@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveAspectsVersion } from '../clickhouse/aspects-version.ts';
 import { type ClickHouse, createClickHouse, targetFromConfig } from '../clickhouse/connect.ts';
 import { countRows } from '../clickhouse/counts.ts';
 import { aspectsDbtTag, schemaNamesFromConfig } from '../clickhouse/schema.ts';
@@ -14,7 +15,7 @@ import { datasetHash } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
 import { loadReports, renderReportSql, reportsForVersion } from './catalog.ts';
-import { assertNoRegression, type ReportCheckResult, runReportCheck } from './check.ts';
+import { assertNoRegression, baselinePathForVersion, type ReportCheckResult, runReportCheck } from './check.ts';
 import { generateDatasetDir, loadDatasetDir } from './load-dataset.ts';
 import { DEFAULT_PERF_THRESHOLDS, readPerf } from './perf.ts';
 import { referenceTimeFromConfig } from './run.ts';
@@ -106,10 +107,7 @@ export async function reportScript(config: Config, options: ReportCommandOptions
     `-- Aspects reports as xapi-db-load report runs them: ${reports.length} statements with bound parameters:`,
     `--   now = ${referenceTime(config, options)} (UTC)`,
     `--   ${course}`,
-    ...skipped.map(
-      ({ report, missing }) =>
-        `-- left out: ${report.name} (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)} has no ${missing.join(', ')})`,
-    ),
+    ...skipped.map(({ report, reason }) => `-- left out: ${report.name} (${reason})`),
   ];
   const body = reports.map((report) => {
     const about = report.dashboard ? `${report.title} (${report.dashboard})` : report.title;
@@ -143,8 +141,9 @@ export async function reportCommand(
   const reports = await loadReports({ dirs: options.reportsDir ?? [], only });
   // A corrupt or wrong-shape baseline is a usage error: found before anything is generated or
   // loaded, not after minutes of work (issue #12, D11).
-  if (options.baseline) await readSnapshot(options.baseline);
-  if (options.perf && options.perfBaseline) await readPerf(options.perfBaseline);
+  const version = resolveAspectsVersion(config.aspectsVersion);
+  if (options.baseline) await readSnapshot(baselinePathForVersion(options.baseline, version));
+  if (options.perf && options.perfBaseline) await readPerf(baselinePathForVersion(options.perfBaseline, version));
   const target = targetFromConfig(config);
   const names = schemaNamesFromConfig(config, config.dbReportingName);
   // A fresh in-process engine or container is empty: it needs the dataset. A server or an

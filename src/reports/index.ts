@@ -9,9 +9,13 @@ export {
   REPORT_SQL_DIR,
   type ReportDefinition,
   renderReportSql,
+  reportSkipReason,
+  reportsForVersion,
+  type SkippedReport,
 } from './catalog.ts';
 export {
   assertNoRegression,
+  baselinePathForVersion,
   type CheckStatus,
   type PerfCheckOptions,
   type ReportCheckOptions,

@@ -1,7 +1,7 @@
 -- @title Enrollees, active learners (last 7 days before the reference time) and tags per course
 -- @dashboard Course Comparison Dashboard: Enrollment Counts, Course Info
 -- @dataset course_information
--- @requires reporting.dim_most_recent_enrollment, reporting.dim_learner_last_course_visit, reporting.dim_most_recent_course_tags
+-- @requires reporting.dim_most_recent_enrollment, reporting.dim_learner_last_course_visit, reporting.dim_most_recent_course_tags, event_sink.dim_course_names
 -- @scope instance
 SELECT e.org AS org, e.course_key AS course_key, any(n.course_name) AS course_name,
        count(DISTINCT e.actor_id) AS enrollees,

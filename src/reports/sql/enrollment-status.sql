@@ -2,7 +2,7 @@
 -- Superset adds the cumulative sum of "Cumulative Enrollments by Track" client-side.
 -- @dashboard Course Dashboard: Cumulative Enrollments by Track, Enrollees per Enrollment Track; Operator Dashboard: Current Active Enrollments By Mode
 -- @dataset enrollment_status
--- @requires reporting.dim_most_recent_enrollment
+-- @requires reporting.dim_most_recent_enrollment, event_sink.dim_course_names
 SELECT toStartOfMonth(e.emission_time) AS month, e.enrollment_mode, e.enrollment_status,
        count(DISTINCT e.actor_id) AS learners
 FROM {{reporting_db}}.dim_most_recent_enrollment AS e

@@ -1,7 +1,7 @@
 -- @title Active users and events per organization (events of courses the LMS knows)
 -- @dashboard Operator Dashboard: Active Users Per Organization
 -- @dataset indexed_events
--- @requires xapi.xapi_events_all_parsed
+-- @requires xapi.xapi_events_all_parsed, event_sink.dim_course_names
 -- @scope instance
 SELECT events.org AS org, uniqExact(events.actor_id) AS active_users, count() AS events
 FROM {{xapi_db}}.xapi_events_all_parsed AS events

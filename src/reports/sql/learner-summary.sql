@@ -1,7 +1,7 @@
 -- @title Learner summary, with the at-risk flag at the reference time
 -- @dashboard Individual Learner: Learner Summary
 -- @dataset learner_summary
--- @requires reporting.dim_student_status, reporting.dim_learner_last_course_visit, reporting.dim_most_recent_enrollment
+-- @requires reporting.dim_student_status, reporting.dim_learner_last_course_visit
 WITH last_visit AS (
   SELECT org, course_key, actor_id, max(emission_time) AS last_visited
   FROM {{reporting_db}}.dim_learner_last_course_visit

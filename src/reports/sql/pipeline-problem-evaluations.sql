@@ -1,5 +1,6 @@
 -- @title Problem evaluations from the event table (batching-independent cross-check)
 -- @dashboard pipeline sanity
+-- @requires xapi.problem_events
 SELECT problem_id, count() AS evaluations, countIf(success) AS correct,
        uniqExact(actor_id) AS learners, max(attempts) AS max_attempt
 FROM {{xapi_db}}.problem_events FINAL

@@ -1,7 +1,7 @@
 -- @title Tags of the tag filter and the courses that carry each
 -- @dashboard tag filter of every course-level dashboard (no chart of its own)
 -- @dataset tag_filter
--- @requires reporting.dim_most_recent_course_tags
+-- @requires reporting.dim_most_recent_course_tags, event_sink.dim_most_recent_tags
 -- @scope instance
 SELECT tags.id AS tag_id, countMatches(tags.lineage, ',') AS depth, tags.value AS tag,
        count(DISTINCT course_tags.course_key) AS courses
