@@ -111,7 +111,7 @@ describe('the Action, run like GitHub runs it', () => {
     return { files, runnerTemp };
   }
 
-  const inputs = { INPUT_CONFIG: 'dataset.yaml', INPUT_BASELINE: 'baseline.json' };
+  const inputs = { INPUT_CONFIG: 'dataset.yaml', INPUT_BASELINE: 'baseline-v{aspects_version}.json' };
   const perfInputs = {
     INPUT_PERF: 'true',
     'INPUT_PERF-REPEATS': '1',
@@ -199,8 +199,9 @@ describe('the Action, run like GitHub runs it', () => {
     const state2 = parseCommandFile(await readFile(two.files.state, 'utf8'));
     expect(state2['cache-save']).toBeUndefined();
 
-    // Job 3: a baseline that no longer matches fails the step, naming the report.
-    const baselinePath = join(work, 'workspace/baseline.json');
+    // Job 3: a baseline that no longer matches fails the step, naming the report. The input's
+    // {aspects_version} named the default release's file.
+    const baselinePath = join(work, 'workspace/baseline-v8.0.0.json');
     const baseline = JSON.parse(await readFile(baselinePath, 'utf8'));
     baseline.reports['dim-course-names'].rows[0][1] += 1;
     await writeFile(baselinePath, JSON.stringify(baseline));

@@ -61,6 +61,9 @@ describe('xapi-db-load report', () => {
     const snapshot = await readFile(join(dir, 'report-snapshot.json'), 'utf8');
     expect(snapshot).toBe(await readFile(join(dir, 'baseline.json'), 'utf8'));
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('📝 recorded');
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain(
+      '> skipped `graded-subsection-performance-v7`: applies to aspects_version <8.0.0, not 8.0.0',
+    );
 
     const baseline = JSON.parse(snapshot);
     baseline.reports['dim-course-names'].rows[0][1] += 1;

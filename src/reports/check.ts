@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { resolveAspectsVersion } from '../clickhouse/aspects-version.ts';
 import type { ClickHouse } from '../clickhouse/connect.ts';
-import { aspectsDbtTag, type SchemaNames } from '../clickhouse/schema.ts';
+import type { SchemaNames } from '../clickhouse/schema.ts';
 import { PerfRegressionError, ReportMismatchError } from '../errors.ts';
 import { type ReportDefinition, reportsForVersion } from './catalog.ts';
 import {
@@ -194,6 +194,7 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
     comparisonNote,
     perf,
     perfVerdict,
+    skipped: skipped.map(({ report, reason }) => ({ name: report.name, reason })),
   });
   if (options.summaryPath) {
     await mkdir(dirname(options.summaryPath), { recursive: true });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { resolveAspectsVersion } from '../clickhouse/aspects-version.ts';
 import { type ClickHouse, createClickHouse, targetFromConfig } from '../clickhouse/connect.ts';
 import { countRows } from '../clickhouse/counts.ts';
-import { aspectsDbtTag, schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import { schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';

@@ -25,6 +25,8 @@ export interface SummaryInput {
   readonly comparisonNote: string | null;
   readonly perf: PerfRun | null;
   readonly perfVerdict: PerfVerdict | null;
+  /** Reports the configured aspects_version does not run, and why. @default [] */
+  readonly skipped?: readonly { readonly name: string; readonly reason: string }[];
 }
 
 const STATUS_ICON: Record<string, string> = {
@@ -104,6 +106,7 @@ export function renderSummary(input: SummaryInput): string {
   }
   out.push('### Reports', '');
   if (input.comparisonNote) out.push(`> ${input.comparisonNote}`, '');
+  for (const s of input.skipped ?? []) out.push(`> skipped \`${s.name}\`: ${s.reason}`, '');
   const comparison = input.comparison;
   if (comparison) {
     for (const note of comparison.notes) out.push(`> note: ${note}`, '');
