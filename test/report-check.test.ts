@@ -125,10 +125,10 @@ describe('report snapshot baseline', () => {
     });
     expect(result.status).toBe('regression');
     expect(result.reportRegressions).toContain('pipeline-problem-evaluations');
-    const r07 = result.comparison?.reports.find((r) => r.name === 'pipeline-problem-evaluations');
-    expect(r07?.currentRows).toBe(0);
-    expect(r07?.diffs[0]?.changes).toEqual(['row missing']);
-    expect(r07?.diffs[0]?.where).toMatch(/^problem_id=block-v1:/);
+    const evaluations = result.comparison?.reports.find((r) => r.name === 'pipeline-problem-evaluations');
+    expect(evaluations?.currentRows).toBe(0);
+    expect(evaluations?.diffs[0]?.changes).toEqual(['row missing']);
+    expect(evaluations?.diffs[0]?.where).toMatch(/^problem_id=block-v1:/);
     expect(() => assertNoRegression(result)).toThrow(ReportMismatchError);
     expect(() => assertNoRegression(result)).toThrow(/pipeline-problem-evaluations/);
     const markdown = await readFile(summaryPath, 'utf8');
