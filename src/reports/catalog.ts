@@ -107,7 +107,7 @@ export const DEFAULT_APPROXIMATE_TOLERANCE = 0.05;
 export const REPORT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 
 export interface ReportDefinition {
-  /** File stem, e.g. `r01-enrollments-per-day`. */
+  /** File stem, e.g. `at-risk-learners`. */
   readonly name: string;
   readonly title: string;
   readonly dashboard: string | null;
