@@ -6,12 +6,11 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { main } from '../src/cli.ts';
 import { type ClickHouse, createClickHouse } from '../src/clickhouse/connect.ts';
 import { renderSchema, type SchemaNames, schemaNamesFromConfig } from '../src/clickhouse/schema.ts';
 import { resolveConfig } from '../src/config/index.ts';
@@ -29,6 +28,7 @@ import {
   knownAnswersMarkdown,
 } from '../src/reports/known-answers.ts';
 import { runLoadDb } from '../src/run/runner.ts';
+import { runCli } from './support/cli.ts';
 
 let work: string;
 let ch: ClickHouse;
@@ -70,7 +70,8 @@ afterAll(async () => {
 const byChart = (result: KnownAnswersResult) => {
   const out: Record<string, { bars: number; matched: number; differing: number }> = {};
   for (const r of result.results) {
-    const a = (out[r.chart] ??= { bars: 0, matched: 0, differing: 0 });
+    const a = out[r.chart] ?? { bars: 0, matched: 0, differing: 0 };
+    out[r.chart] = a;
     a.bars += r.bars;
     a.matched += r.matched;
     a.differing += r.differing;
@@ -214,37 +215,62 @@ describe('check-known-answers on the project schema (aspects-dbt v7.0.0)', () =>
   }, 300_000);
 });
 
+describe('the commands (child processes, their own embedded engine)', () => {
+  it('journeys → load-journeys → check-known-answers: every table listed, the table per chart and course, exit 1 on differences', async () => {
+    const oracle = await readFile(new URL('../configs/journeys/oracle.yaml', import.meta.url), 'utf8');
+    const config = join(work, 'cli.yaml');
+    await writeFile(
+      config,
+      oracle
+        .replace(/^lms_url: .*$/m, `$&\ndb_host: embedded:${join(work, 'cli-chdb')}`)
+        .replace(/output_dir: .*/, `output_dir: ${join(work, 'cli-out')}`)
+        .replace('now: null', 'now: "2026-10-08 12:00:00"'),
+    );
+    expect((await runCli(['journeys', '--config_file', config], work)).code).toBe(0);
+    const load = await runCli(['load-journeys', '--config_file', config], work);
+    expect(load.stderr).toContain('Verified: every table holds the rows expected (9 tables)');
+    expect(load.code).toBe(0);
+    expect(load.stdout).toContain('journeys.expected_enrollments: 155 rows');
+    const summary = join(work, 'summary.md');
+    const check = await runCli(['check-known-answers', '--config_file', config, '--summary', summary], work);
+    expect(check.stdout).toContain('chart | course | bars | matched | differing');
+    expect(check.stdout).toMatch(/^enrollments \| course-v1:Journey\S+ \| \d+ \| \d+ \| 0$/m);
+    expect(check.code).toBe(alone.ok ? 0 : 1);
+    expect(check.stdout.split('\n').filter((l) => l.startsWith('DIFF '))).toHaveLength(alone.differences.length);
+    expect(await readFile(summary, 'utf8')).toContain('| chart | course | bars | matched | differing |');
+    const again = await runCli(['load-journeys', '--config_file', config], work);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already loaded (complete): journeys');
+  }, 300_000);
+});
+
 describe('bad input (exit 2, one clear message)', () => {
-  const run = async (args: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await main(args, {
-      stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
-      stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WritableStream,
-      env: {},
-    });
-    return { code, out, err };
-  };
+  const oracle = new URL('../configs/journeys/oracle.yaml', import.meta.url).pathname;
 
   it('a directory without a journeys output', async () => {
     await expect(readJourneysInput(join(work, 'nowhere'))).rejects.toBeInstanceOf(ConfigError);
-    const r = await run([
-      'load-journeys',
-      '--config_file',
-      new URL('../configs/journeys/oracle.yaml', import.meta.url).pathname,
-      '--input_dir',
-      join(work, 'nowhere'),
-    ]);
+    const r = await runCli(['load-journeys', '--config_file', oracle, '--input_dir', join(work, 'nowhere')], work);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`input_dir: got "${join(work, 'nowhere')}"; expected the output directory of`);
+    expect(r.stderr).toContain(`input_dir: got "${join(work, 'nowhere')}"; expected the output directory of`);
   });
 
-  it('no --config_file, and a config without a journeys mapping', async () => {
-    const none = await run(['check-known-answers']);
+  it('no --config_file, a config without a journeys mapping, a bad expected_db_name', async () => {
+    const none = await runCli(['check-known-answers'], work);
     expect(none.code).toBe(2);
-    expect(none.err).toContain('config_file: missing');
-    const loadDb = await run(['check-known-answers', '--config_file', 'configs/default_config.yaml']);
+    expect(none.stderr).toContain('config_file: missing');
+    const loadDb = await runCli(
+      ['check-known-answers', '--config_file', new URL('../configs/default_config.yaml', import.meta.url).pathname],
+      work,
+    );
     expect(loadDb.code).toBe(2);
-    expect(loadDb.err).toContain('journeys: missing; expected a non-empty mapping');
+    expect(loadDb.stderr).toContain('journeys: missing; expected a non-empty mapping');
+    const bad = join(work, 'bad.yaml');
+    await writeFile(
+      bad,
+      (await readFile(oracle, 'utf8')).replace('expected_db_name: journeys', 'expected_db_name: "x-y"'),
+    );
+    const badDb = await runCli(['check-known-answers', '--config_file', bad], work);
+    expect(badDb.code).toBe(2);
+    expect(badDb.stderr).toContain('expected_db_name: got "x-y"');
   });
 });
