@@ -609,6 +609,36 @@ function sampleLearners(config, run) {
 
 // src/config/types.ts
 var BACKENDS = ["csv", "clickhouse", "ralph", "chdb", "vector"];
+var ASPECTS_VERSIONS = ["7.0.0", "8.0.0"];
+var DEFAULT_ASPECTS_VERSION = "8.0.0";
+
+// src/config/suggest.ts
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+function suggest(word, candidates) {
+  const lowered = word.toLowerCase();
+  let best = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = editDistance(lowered, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const limit = Math.min(3, Math.ceil(word.length / 2) - 1);
+  return best !== null && bestDistance <= limit ? best : null;
+}
 
 // src/config/values.ts
 var INVALID = /* @__PURE__ */ Symbol("invalid config value");
@@ -790,6 +820,24 @@ var INTERVAL_SECONDS = {
   QUARTER: 89 * 86400,
   YEAR: 365 * 86400
 };
+var aspectsVersionValue = {
+  expected: `one of ${ASPECTS_VERSIONS.join(", ")}`,
+  parse: (value) => {
+    if (typeof value !== "string") return INVALID;
+    const bare = value.trim().replace(/^v/i, "");
+    return ASPECTS_VERSIONS.includes(bare) ? bare : INVALID;
+  },
+  hint: (value) => {
+    if (typeof value !== "string" && typeof value !== "number") return null;
+    const bare = String(value).trim().replace(/^v/i, "");
+    const major = /^(\d+)/.exec(bare)?.[1];
+    const sameMajor = ASPECTS_VERSIONS.filter((v) => v.split(".")[0] === major);
+    const wellFormed = /^\d+\.\d+\.\d+$/.test(bare);
+    const guess = sameMajor.length > 0 ? sameMajor[sameMajor.length - 1] : wellFormed ? null : suggest(bare, ASPECTS_VERSIONS);
+    const quote = typeof value === "number" ? "; quote it in YAML" : "";
+    return guess ? `did you mean "${guess}"?${quote}` : null;
+  }
+};
 
 // src/config/keys.ts
 var REQUIRED = /* @__PURE__ */ Symbol("required config key");
@@ -858,6 +906,13 @@ var SCALAR_KEYS = {
     check: ttlExpression,
     default: null,
     doc: "TTL of the xAPI tables Aspects puts one on (parsed, per-domain and last-visit tables): none, aspects (Tutor's default, toDateTime(emission_time) + INTERVAL 1 YEAR) or an expression. A window such a TTL would delete is refused.",
+    since: "ts"
+  }),
+  aspectsVersion: spec({
+    key: "aspects_version",
+    check: aspectsVersionValue,
+    default: DEFAULT_ASPECTS_VERSION,
+    doc: 'The aspects-dbt release whose ClickHouse schema is created and whose models the reports read: 7.0.0 (Aspects 3.x main) or 8.0.0 (Aspects 6.x). Written with or without the "v".',
     since: "ts"
   }),
   numOrganizations: spec({

@@ -9,8 +9,9 @@
  * `display_name_with_location` (`1:2:0 - Subsection 1.2`), as the charts label bars.
  */
 
+import { type AspectsVersion, aspectsModels, resolveAspectsVersion } from '../clickhouse/aspects-version.ts';
 import type { ClickHouse } from '../clickhouse/connect.ts';
-import { IDENTIFIER_PATTERN, type SchemaNames } from '../clickhouse/schema.ts';
+import { aspectsDbtTag, IDENTIFIER_PATTERN, type SchemaNames } from '../clickhouse/schema.ts';
 import { describeError, ReportMismatchError, XapiDbLoadError } from '../errors.ts';
 
 /** One chart of the check. */
@@ -25,8 +26,8 @@ export interface KnownAnswerChart {
   readonly sql: string;
   /** Expected side, reading `{{expected_db}}`. */
   readonly expectedSql: string;
-  /** Where the chart comes from: ours, or a dataset rendered from tutor-contrib-aspects. */
-  readonly source?: string;
+  /** Models (xAPI and reporting databases) the chart reads; a release without one skips the chart. */
+  readonly requires: readonly string[];
 }
 
 const BLOCK_NAMES = `(SELECT location, display_name_with_location FROM {{event_sink_db}}.dim_most_recent_course_blocks WHERE course_key = {course_key:String})`;
@@ -46,6 +47,7 @@ function engagementChart(
   return {
     name,
     title,
+    requires: [model.replace(/^.*\}\}\.([a-z_]+).*$/s, '$1')],
     metrics: ['at_least_one', 'all'],
     sql: `SELECT section_subsection_name AS key,
        ${countIf(`${statusColumn} IN ('${some}', '${all}')`)} AS at_least_one,
@@ -114,6 +116,7 @@ export const KNOWN_ANSWER_CHARTS: readonly KnownAnswerChart[] = Object.freeze([
   ),
   {
     name: 'video-views',
+    requires: ['fact_video_segments'],
     title: 'Video Engagement (total and repeat views per video)',
     metrics: ['total_views', 'repeat_views'],
     sql: `SELECT ${VIDEO_KEY} AS key, sum(v.views) AS total_views, sumIf(v.views, v.views > 1) AS repeat_views
@@ -131,6 +134,7 @@ SETTINGS join_use_nulls = 1`,
   },
   {
     name: 'video-full-partial',
+    requires: ['fact_video_segments'],
     title: 'Partial and Full Video Views',
     metrics: ['full_views', 'partial_views'],
     sql: `SELECT ${VIDEO_KEY} AS key,
@@ -150,6 +154,7 @@ SETTINGS join_use_nulls = 1`,
   },
   {
     name: 'video-seconds',
+    requires: ['fact_video_segments'],
     title: 'Number of Views across Video Duration (sum over seconds)',
     metrics: ['total_views'],
     sql: `SELECT 'seconds watched' AS key, sum(watch_count) AS total_views
@@ -161,6 +166,7 @@ WHERE course_key = {course_key:String}`,
   },
   {
     name: 'problem-results',
+    requires: ['dim_problem_results'],
     title: 'Problem Results (learners correct, correct at the first attempt)',
     metrics: ['learners_correct', 'correct_first_try'],
     sql: `SELECT ifNull(names.display_name_with_location, r.block_id_short) AS key,
@@ -181,6 +187,7 @@ SETTINGS join_use_nulls = 1`,
   },
   {
     name: 'enrollments',
+    requires: ['dim_most_recent_enrollment'],
     title: 'Enrollments by mode (enrolled learners)',
     metrics: ['learners'],
     sql: `SELECT enrollment_mode AS key, uniqExact(actor_id) AS learners
@@ -263,6 +270,8 @@ export interface ChartCourseResult {
 export interface KnownAnswersResult {
   readonly courses: readonly string[];
   readonly results: readonly ChartCourseResult[];
+  /** The release whose models were checked. */
+  readonly aspectsVersion: AspectsVersion;
   readonly differences: readonly BarDifference[];
   readonly ok: boolean;
 }
@@ -337,7 +346,16 @@ export async function checkKnownAnswers(
   options: CheckKnownAnswersOptions = {},
 ): Promise<KnownAnswersResult> {
   const expectedDb = options.expectedDb ?? 'journeys';
-  const charts = options.charts ?? KNOWN_ANSWER_CHARTS;
+  const models = aspectsModels(names.aspectsVersion);
+  const charts: KnownAnswerChart[] = [];
+  for (const chart of options.charts ?? KNOWN_ANSWER_CHARTS) {
+    const missing = chart.requires.filter((m) => !models.has(m));
+    if (missing.length === 0) charts.push(chart);
+    else
+      options.log?.(
+        `${chart.name}: skipped (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)} has no ${missing.join(', ')})`,
+      );
+  }
   const courses = await knownAnswerCourses(ch, expectedDb);
   if (courses.length === 0) {
     throw new XapiDbLoadError(
@@ -393,7 +411,13 @@ export async function checkKnownAnswers(
     }
     options.log?.(`${course}: ${courseDifferences} differing bars`);
   }
-  return { courses, results, differences, ok: differences.length === 0 };
+  return {
+    courses,
+    results,
+    aspectsVersion: resolveAspectsVersion(names.aspectsVersion),
+    differences,
+    ok: differences.length === 0,
+  };
 }
 
 /** The verdict as text: one line per chart and course, then every difference. */
@@ -407,8 +431,8 @@ export function formatKnownAnswers(result: KnownAnswersResult): string {
   }
   lines.push(
     result.ok
-      ? `Every checked chart number matches the known answers for ${result.courses.length} courses.`
-      : `${result.differences.length} chart numbers differ from the known answers.`,
+      ? `Every checked chart number matches the known answers for ${result.courses.length} courses (aspects-dbt v${result.aspectsVersion}).`
+      : `${result.differences.length} chart numbers differ from the known answers (aspects-dbt v${result.aspectsVersion}).`,
   );
   return lines.join('\n');
 }
@@ -423,7 +447,7 @@ export function knownAnswersMarkdown(result: KnownAnswersResult): string {
       `| \`${d.course}\` | ${d.chart} | ${d.bar.replace(/\|/g, '\\|')} | ${d.metric} | ${d.expected} | ${d.actual} |`,
   );
   return [
-    `### Known answers: ${result.ok ? 'every bar matches' : `${result.differences.length} differences`}`,
+    `### Known answers (aspects-dbt v${result.aspectsVersion}): ${result.ok ? 'every bar matches' : `${result.differences.length} differences`}`,
     '',
     '| chart | course | bars | matched | differing |',
     '| --- | --- | ---: | ---: | ---: |',
