@@ -30,7 +30,6 @@ afterAll(async () => {
 });
 
 it('aspects.loadJourneys() puts the journeys beside the seeded dataset; aspects.checkKnownAnswers() compares every bar', async () => {
-  // known-answers-fixture {
   aspects = await seedAspects('tiny', {
     provider: 'embedded',
     cache: { dir: join(work, 'cache'), env: {} },
@@ -39,7 +38,6 @@ it('aspects.loadJourneys() puts the journeys beside the seeded dataset; aspects.
   await aspects.loadJourneys(join(work, 'journeys'));
   const result = await aspects.checkKnownAnswers();
   expect(result.differences.filter((d) => d.chart === 'enrollments')).toEqual([]);
-  // }
   expect(result.courses).toHaveLength(6);
   expect(result.results.filter((r) => r.chart === 'problem-results').every((r) => r.differing === 0)).toBe(true);
   // The seeded dataset is still there, untouched: its rows plus the journeys' rows.
