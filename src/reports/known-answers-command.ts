@@ -22,7 +22,8 @@ import type { Config } from '../config/types.ts';
 import { ConfigError, ReportMismatchError } from '../errors.ts';
 import { resolveJourneysConfig } from '../journeys/config.ts';
 import { loadJourneys, readJourneysInput, type XapiRoute } from '../load/journeys.ts';
-import { checkKnownAnswers, formatKnownAnswers, knownAnswersMarkdown } from './known-answers.ts';
+import { loadAspectsAssetCharts } from './aspects-assets.ts';
+import { checkKnownAnswers, formatKnownAnswers, KNOWN_ANSWER_CHARTS, knownAnswersMarkdown } from './known-answers.ts';
 
 /** What both commands read from a journeys config file. */
 export interface JourneysTarget {
@@ -178,7 +179,9 @@ const CHECK_HELP = `
 For every course of the loaded journeys dataset, runs the chart queries (Page, Problem and
 Video Engagement per Section/Subsection, Video Engagement, Partial and Full Video Views, Number
 of Views across Video Duration; Problem Results and Enrollments by mode) and compares every bar
-with the expected tables, exactly (a bar one side lacks counts as 0).
+with the expected tables, exactly (a bar one side lacks counts as 0). With --aspects-assets, the
+six Aspects charts' own queries (rendered from tutor-contrib-aspects) run too; a chart whose
+dataset reads a model the schema's aspects_version lacks is skipped with a line saying so.
 
 Exit codes:
   0  every bar matches
@@ -257,13 +260,19 @@ export function addKnownAnswersCommands(program: Command, io: CliIo, setExitCode
     .addOption(new Option('--config-file <path>', 'alias of --config_file').hideHelp())
     .option('--db_host <host>', "overrides the config's db_host")
     .option('--summary <path>', 'also write the Markdown table (job summary) to this file')
+    .option(
+      '--aspects-assets <dir>',
+      "also run the six charts' real queries from a tutor-contrib-aspects checkout or unzipped wheel",
+    )
     .addHelpText('after', CHECK_HELP)
-    .action(async (options: CommonOptions & { summary?: string }) => {
+    .action(async (options: CommonOptions & { summary?: string; aspectsAssets?: string }) => {
       const target = await readJourneysTarget(configPath(options), io);
+      const assetCharts = options.aspectsAssets ? await loadAspectsAssetCharts(options.aspectsAssets) : [];
       const ch = await openTarget(target, options.db_host);
       try {
         const result = await checkKnownAnswers(ch, target.names, {
           expectedDb: target.expectedDb,
+          charts: [...KNOWN_ANSWER_CHARTS, ...assetCharts],
           log: (line) => io.stderr.write(`${line}\n`),
         });
         if (options.summary) {

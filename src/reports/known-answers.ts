@@ -286,6 +286,18 @@ export interface CheckKnownAnswersOptions {
 
 type Bars = Map<string, number[]>;
 
+/**
+ * A bar's key as compared: invisible characters dropped (Aspects pads video numbers with U+E0108
+ * so they sort in course order) and at most two ` - ` parts (`1:2:3 - Video 1.2.3.1`).
+ */
+export function barKey(label: string): string {
+  return label
+    .replace(/[\p{C}\p{M}]/gu, '')
+    .split(' - ')
+    .slice(0, 2)
+    .join(' - ');
+}
+
 async function readBars(
   ch: ClickHouse,
   sql: string,
@@ -305,7 +317,7 @@ async function readBars(
   }
   const bars: Bars = new Map();
   for (const row of rows) {
-    const key = String(row.key ?? '');
+    const key = barKey(String(row.key ?? ''));
     const values = metrics.map((m) => Number(row[m] ?? 0));
     const previous = bars.get(key);
     bars.set(key, previous ? previous.map((v, i) => v + (values[i] ?? 0)) : values);
