@@ -449,7 +449,7 @@ function buildActors(config) {
     const externalId = randUuid4(rng);
     const mbox = rng.next() < config.mboxActorFraction;
     const userId = config.firstUserId + i;
-    const email = `journey_${userId}@aspects.invalid`;
+    const email = `journey_${userId}@example.com`;
     actors.push({
       index: i,
       externalId,

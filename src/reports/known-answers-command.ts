@@ -85,7 +85,7 @@ async function* xapiStatements(path: string): AsyncGenerator<[string, string]> {
 }
 
 /** Ralph: POST the statements in batches of `batch_size`, a repeated id sent once. */
-function ralphRoute(config: Config, log: (line: string) => void): XapiRoute {
+export function ralphRoute(config: Config, log: (line: string) => void): XapiRoute {
   return {
     backend: 'ralph',
     landsInClickHouse: true,
@@ -128,7 +128,7 @@ function ralphRoute(config: Config, log: (line: string) => void): XapiRoute {
 }
 
 /** Vector: one ` [xapi_tracking] [] {statement}` line per statement, to `vector_output`. */
-function vectorRoute(config: Config, stdout: NodeJS.WritableStream): XapiRoute {
+export function vectorRoute(config: Config, stdout: NodeJS.WritableStream): XapiRoute {
   return {
     backend: 'vector',
     landsInClickHouse: false,
