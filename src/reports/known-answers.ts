@@ -79,8 +79,30 @@ const VIDEO_VIEWS = `(
   GROUP BY object_id, actor_id
 )`;
 
-const VIDEO_KEY = `ifNull(names.display_name_with_location, v.object_id)`;
-const VIDEO_NAMES = `LEFT JOIN ${BLOCK_NAMES} AS names ON names.location = splitByString('/xblock/', v.object_id)[-1]`;
+/** A per-video chart: each metric as [model expression over {@link VIDEO_VIEWS}, expected expression over `expected_video_seconds`]. */
+function videoChart(name: string, title: string, metrics: Record<string, readonly [string, string]>): KnownAnswerChart {
+  const columns = (side: 0 | 1) =>
+    Object.entries(metrics)
+      .map(([metric, sql]) => `${sql[side]} AS ${metric}`)
+      .join(', ');
+  return {
+    name,
+    title,
+    requires: ['fact_video_segments'],
+    metrics: Object.keys(metrics),
+    sql: `SELECT ifNull(names.display_name_with_location, v.object_id) AS key, ${columns(0)}
+FROM ${VIDEO_VIEWS} AS v
+LEFT JOIN ${BLOCK_NAMES} AS names ON names.location = splitByString('/xblock/', v.object_id)[-1]
+GROUP BY key
+SETTINGS join_use_nulls = 1`,
+    expectedSql: `SELECT ifNull(names.display_name_with_location, v.video_block_id) AS key, ${columns(1)}
+FROM {{expected_db}}.expected_video_seconds AS v
+LEFT JOIN ${BLOCK_NAMES} AS names ON names.location = v.video_block_id
+WHERE v.course_key = {course_key:String}
+GROUP BY key
+SETTINGS join_use_nulls = 1`,
+  };
+}
 
 /**
  * The charts, in output order. Engineer tools (plan profiles) can run `sql` with
@@ -114,44 +136,20 @@ export const KNOWN_ANSWER_CHARTS: readonly KnownAnswerChart[] = Object.freeze([
     ['At least one video viewed', 'All videos viewed'],
     true,
   ),
-  {
-    name: 'video-views',
-    requires: ['fact_video_segments'],
-    title: 'Video Engagement (total and repeat views per video)',
-    metrics: ['total_views', 'repeat_views'],
-    sql: `SELECT ${VIDEO_KEY} AS key, sum(v.views) AS total_views, sumIf(v.views, v.views > 1) AS repeat_views
-FROM ${VIDEO_VIEWS} AS v ${VIDEO_NAMES}
-GROUP BY key
-SETTINGS join_use_nulls = 1`,
-    expectedSql: `SELECT ifNull(names.display_name_with_location, v.video_block_id) AS key,
-       sum(v.observable_max_views) AS total_views,
-       sumIf(v.observable_max_views, v.observable_max_views > 1) AS repeat_views
-FROM {{expected_db}}.expected_video_seconds AS v
-LEFT JOIN ${BLOCK_NAMES} AS names ON names.location = v.video_block_id
-WHERE v.course_key = {course_key:String}
-GROUP BY key
-SETTINGS join_use_nulls = 1`,
-  },
-  {
-    name: 'video-full-partial',
-    requires: ['fact_video_segments'],
-    title: 'Partial and Full Video Views',
-    metrics: ['full_views', 'partial_views'],
-    sql: `SELECT ${VIDEO_KEY} AS key,
-       sumIf(v.views, v.distinct_seconds / v.video_duration >= 0.95) AS full_views,
-       sumIf(v.views, v.distinct_seconds / v.video_duration < 0.95) AS partial_views
-FROM ${VIDEO_VIEWS} AS v ${VIDEO_NAMES}
-GROUP BY key
-SETTINGS join_use_nulls = 1`,
-    expectedSql: `SELECT ifNull(names.display_name_with_location, v.video_block_id) AS key,
-       sumIf(v.observable_max_views, v.observable_distinct_seconds / v.video_duration >= 0.95) AS full_views,
-       sumIf(v.observable_max_views, v.observable_distinct_seconds / v.video_duration < 0.95) AS partial_views
-FROM {{expected_db}}.expected_video_seconds AS v
-LEFT JOIN ${BLOCK_NAMES} AS names ON names.location = v.video_block_id
-WHERE v.course_key = {course_key:String}
-GROUP BY key
-SETTINGS join_use_nulls = 1`,
-  },
+  videoChart('video-views', 'Video Engagement (total and repeat views per video)', {
+    total_views: ['sum(v.views)', 'sum(v.observable_max_views)'],
+    repeat_views: ['sumIf(v.views, v.views > 1)', 'sumIf(v.observable_max_views, v.observable_max_views > 1)'],
+  }),
+  videoChart('video-full-partial', 'Partial and Full Video Views', {
+    full_views: [
+      'sumIf(v.views, v.distinct_seconds / v.video_duration >= 0.95)',
+      'sumIf(v.observable_max_views, v.observable_distinct_seconds / v.video_duration >= 0.95)',
+    ],
+    partial_views: [
+      'sumIf(v.views, v.distinct_seconds / v.video_duration < 0.95)',
+      'sumIf(v.observable_max_views, v.observable_distinct_seconds / v.video_duration < 0.95)',
+    ],
+  }),
   {
     name: 'video-seconds',
     requires: ['fact_video_segments'],
