@@ -241,7 +241,7 @@ describe('the Action, run like GitHub runs it', () => {
     expect(out['report-status']).toBe('skipped');
     expect(['match', 'differ']).toContain(out['known-answers']);
     const summary = await readFile(ka.files.summary, 'utf8');
-    expect(summary).toContain('### Known answers: ');
+    expect(summary).toMatch(/^### Known answers \(aspects-dbt v\d+\.\d+\.\d+\): /m);
     expect(summary).toContain('| chart | course | bars | matched | differing |');
     expect(summary.split('\n').filter((l) => l.startsWith('| Enrollments by mode'))).toHaveLength(6);
     if (out['known-answers'] === 'differ') expect(run.stdout).toContain('::warning::');
