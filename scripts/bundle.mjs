@@ -23,6 +23,8 @@ try {
       index: 'src/action/index.ts',
       post: 'src/action/post-entry.ts',
       'generate-worker': 'src/run/generate-worker.ts',
+      // The journeys generator starts its slice workers from `./worker.js` next to itself.
+      worker: 'src/journeys/worker.ts',
     },
     outdir,
     bundle: true,

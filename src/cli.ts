@@ -22,6 +22,7 @@ import { addJourneysCommand } from './journeys/cli-command.ts';
 import { formatBulkLoadSummary, runCsvBulkLoad } from './load/csv.ts';
 import { formatNativeLoadSummary, runNativeLoad } from './load/native.ts';
 import { addReportCommand } from './reports/cli-command.ts';
+import { addKnownAnswersCommands } from './reports/known-answers-command.ts';
 import { systemClock } from './run/clock.ts';
 import { openRunLog } from './run/log-file.ts';
 import { createProgress, type ProgressMode } from './run/progress.ts';
@@ -239,6 +240,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   });
 
   addJourneysCommand(program, io, (code) => {
+    exitCode = code;
+  });
+  addKnownAnswersCommands(program, io, (code) => {
     exitCode = code;
   });
 

@@ -61,6 +61,13 @@ export { EVENT_TYPES, EVENT_WEIGHTS, type EventType } from './generate/event-typ
 export { buildWorld, type Course, type World } from './generate/world.ts';
 export { enrollmentBatch, type GeneratedStatement, randomBatch } from './generate/xapi-batches.ts';
 export {
+  type JourneysInput,
+  type JourneysLoadOptions,
+  type JourneysLoadResult,
+  loadJourneys,
+  readJourneysInput,
+} from './load/journeys.ts';
+export {
   compareCounts,
   countLoadedTables,
   formatVerification,
@@ -71,6 +78,19 @@ export {
   verificationError,
   verifyLoad,
 } from './load/verify.ts';
+export {
+  type BarDifference,
+  type ChartCourseResult,
+  type ChartQuery,
+  type CheckKnownAnswersOptions,
+  checkKnownAnswers,
+  formatKnownAnswers,
+  KNOWN_ANSWER_CHARTS,
+  type KnownAnswerChart,
+  type KnownAnswersResult,
+  knownAnswerQueries,
+  knownAnswersMarkdown,
+} from './reports/known-answers.ts';
 export { type RunOptions, type RunResult, runLoadDb } from './run/runner.ts';
 export { formatSummary } from './run/summary.ts';
 export {

@@ -119,8 +119,27 @@ describe('readActionConfig', () => {
       { config: 'my.yaml', preset: 'small' },
       `'preset' input: got "small"; expected no preset when 'config' is given (got config "my.yaml")`,
     ],
+    [
+      { check: 'reports,known' },
+      `'check' input: got "known"; expected one or more of reports, known-answers (comma-separated)`,
+    ],
+    [
+      { 'journeys-config': 'j.yaml' },
+      `'check' input: got "reports"; expected known-answers when 'journeys-config' is given`,
+    ],
+    [
+      { backend: 'csv', check: 'known-answers' },
+      `'backend' input: got "csv"; expected clickhouse when 'check' includes known-answers (the charts read ClickHouse)`,
+    ],
   ])('rejects %j', (given, message) => {
     expect(() => readActionConfig(reader(given))).toThrowError(message);
+  });
+
+  it('check: reports by default; known-answers, both, and a journeys config', () => {
+    expect(readActionConfig(reader({})).checks).toEqual(['reports']);
+    const both = readActionConfig(reader({ check: 'reports, known-answers', 'journeys-config': 'j.yaml' }));
+    expect(both.checks).toEqual(['reports', 'known-answers']);
+    expect(both.journeysConfigPath).toBe('j.yaml');
   });
 
   it('reports every problem at once', () => {

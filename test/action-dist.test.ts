@@ -218,6 +218,38 @@ describe('the Action, run like GitHub runs it', () => {
     expect(out3.regressions).toBe('dim-course-names');
   });
 
+  it('check: known-answers loads the journeys beside the dataset and puts the bar table in the job summary', {
+    timeout: 300_000,
+  }, async () => {
+    await mkdir(join(work, 'workspace'), { recursive: true });
+    const tiny = await readFile(join(root, 'configs/presets/tiny.yaml'), 'utf8');
+    await writeFile(
+      join(work, 'workspace/ka-dataset.yaml'),
+      tiny.replace(/^num_xapi_batches: .*$/m, 'num_xapi_batches: 1').replace(/^num_workers: .*$/m, 'num_workers: 1'),
+    );
+    const ka = await job('known-answers');
+    const run = await step(
+      'index.js',
+      {
+        INPUT_CONFIG: 'ka-dataset.yaml',
+        INPUT_CACHE: 'false',
+        INPUT_CHECK: 'known-answers',
+        'INPUT_FAIL-ON-REGRESSION': 'false',
+        RUNNER_TEMP: ka.runnerTemp,
+      },
+      ka.files,
+    );
+    expect(run.code, run.stdout).toBe(0);
+    const out = parseCommandFile(await readFile(ka.files.output, 'utf8'));
+    expect(out['report-status']).toBe('skipped');
+    expect(['match', 'differ']).toContain(out['known-answers']);
+    const summary = await readFile(ka.files.summary, 'utf8');
+    expect(summary).toMatch(/^### Known answers \(aspects-dbt v\d+\.\d+\.\d+\): /m);
+    expect(summary).toContain('| chart | course | bars | matched | differing |');
+    expect(summary.split('\n').filter((l) => l.startsWith('| Enrollments by mode'))).toHaveLength(6);
+    if (out['known-answers'] === 'differ') expect(run.stdout).toContain('::warning::');
+  });
+
   it('fails with every invalid input listed', async () => {
     const bad = await job('bad');
     const result = await step(

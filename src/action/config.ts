@@ -10,6 +10,8 @@ import { ConfigError, type ConfigProblem } from '../errors.ts';
 import {
   type BackendInput,
   Backends,
+  type CheckInput,
+  Checks,
   Inputs,
   type PresetInput,
   Presets,
@@ -50,6 +52,10 @@ export interface ActionConfig {
   /** Snapshot, perf run and summary go here; `null` = `$RUNNER_TEMP/xapi-db-load`. */
   readonly outputDir: string | null;
   readonly failOnRegression: boolean;
+  /** What runs: the report check and/or the known-answers check. */
+  readonly checks: readonly CheckInput[];
+  /** Journeys config for the known-answers check; `null` = the packaged oracle-size one. */
+  readonly journeysConfigPath: string | null;
 }
 
 const TRUE = ['true', 'True', 'TRUE'];
@@ -175,6 +181,17 @@ export function readActionConfig(read: InputReader): ActionConfig {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(r))
       fail(Inputs.Reports, r, 'report names or prefixes such as at-risk, video-watches');
   }
+  const checks: CheckInput[] = [];
+  const checkText = text(Inputs.Check) || 'reports';
+  for (const c of checkText.split(/[\s,]+/).filter((v) => v !== '')) {
+    if ((Checks as readonly string[]).includes(c)) {
+      if (!checks.includes(c as CheckInput)) checks.push(c as CheckInput);
+    } else fail(Inputs.Check, c, `one or more of ${Checks.join(', ')} (comma-separated)`);
+  }
+  const journeysConfigPath = optional(Inputs.JourneysConfig);
+  if (journeysConfigPath !== null && !checks.includes('known-answers')) {
+    fail(Inputs.Check, checkText, "known-answers when 'journeys-config' is given");
+  }
   const config: ActionConfig = {
     configPath,
     preset,
@@ -200,11 +217,16 @@ export function readActionConfig(read: InputReader): ActionConfig {
     perfRepeats: integer(Inputs.PerfRepeats, 5, 1),
     outputDir: optional(Inputs.OutputDir),
     failOnRegression: bool(Inputs.FailOnRegression, true),
+    checks,
+    journeysConfigPath,
   };
   if (config.org !== null && config.course === null) fail(Inputs.Course, '', "a course key when 'org' is given");
   if (config.course !== null && config.org === null) fail(Inputs.Org, '', "an org when 'course' is given");
   if (config.perfBaselinePath !== null && !config.perf) {
     fail(Inputs.Perf, text(Inputs.Perf), "true when 'perf-baseline' is given");
+  }
+  if (config.backend === 'csv' && checks.includes('known-answers')) {
+    fail(Inputs.Backend, 'csv', "clickhouse when 'check' includes known-answers (the charts read ClickHouse)");
   }
   if (config.backend === 'csv' && (config.baselinePath !== null || config.perf)) {
     fail(

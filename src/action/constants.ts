@@ -29,6 +29,8 @@ export const Inputs = {
   PerfRepeats: 'perf-repeats',
   OutputDir: 'output-dir',
   FailOnRegression: 'fail-on-regression',
+  Check: 'check',
+  JourneysConfig: 'journeys-config',
 } as const;
 export type Input = (typeof Inputs)[keyof typeof Inputs];
 
@@ -42,6 +44,7 @@ export const Outputs = {
   SummaryPath: 'summary-path',
   PerfPath: 'perf-path',
   ClickHouseUrl: 'clickhouse-url',
+  KnownAnswers: 'known-answers',
 } as const;
 export type Output = (typeof Outputs)[keyof typeof Outputs];
 
@@ -78,3 +81,7 @@ export const CHDB_VERSION = '3.4.0';
 
 /** Prefix of cache keys; bump the `v` when the cached layout changes. */
 export const CACHE_KEY_PREFIX = 'xapi-db-load-dataset-v1';
+
+/** Values of the `check` input (comma-separated). */
+export const Checks = ['reports', 'known-answers'] as const;
+export type CheckInput = (typeof Checks)[number];

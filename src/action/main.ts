@@ -11,13 +11,23 @@ import { fileURLToPath } from 'node:url';
 import { cachedDataset } from '../cache/cached-dataset.ts';
 import { LocalDatasetCache } from '../cache/dataset-cache.ts';
 import { CLICKHOUSE_IMAGE, type ClickHouse, createClickHouse } from '../clickhouse/connect.ts';
-import { schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import { type SchemaNames, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import { datasetHash, loadConfig } from '../config/index.ts';
+import { readConfigDocument } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { describeError } from '../errors.ts';
+import { resolveJourneysConfig } from '../journeys/config.ts';
+import { generateJourneys } from '../journeys/generate.ts';
+import { loadJourneys, readJourneysInput } from '../load/journeys.ts';
 import { countsByTableName } from '../load/verify.ts';
 import { loadReports } from '../reports/catalog.ts';
 import { type ReportCheckResult, runReportCheck } from '../reports/check.ts';
+import {
+  checkKnownAnswers,
+  formatKnownAnswers,
+  type KnownAnswersResult,
+  knownAnswersMarkdown,
+} from '../reports/known-answers.ts';
 import { loadDatasetDir } from '../reports/load-dataset.ts';
 import { writePerf } from '../reports/perf.ts';
 import { referenceTimeFromConfig } from '../reports/run.ts';
@@ -88,12 +98,23 @@ export async function run(deps: RunDependencies): Promise<void> {
   const env = deps.env ?? process.env;
   try {
     const action = readActionConfig((name) => core.getInput(name));
-    const result = await runSteps(deps, action, env);
+    const outcome = await runSteps(deps, action, env);
+    const messages: string[] = [];
+    const result = outcome?.report;
     if (result && result.status === 'regression') {
       const parts: string[] = [];
       if (result.reportRegressions.length > 0) parts.push(`reports changed: ${result.reportRegressions.join(', ')}`);
       if (result.perfRegressions.length > 0) parts.push(`reports slower: ${result.perfRegressions.join(', ')}`);
-      const message = `Aspects report regression (${parts.join('; ')}); see the job summary`;
+      messages.push(`Aspects report regression (${parts.join('; ')}); see the job summary`);
+    }
+    const known = outcome?.knownAnswers;
+    if (known && !known.ok) {
+      messages.push(
+        `${known.differences.length} chart numbers differ from the known answers (charts: ` +
+          `${[...new Set(known.differences.map((d) => d.chart))].join(', ')}); see the job summary`,
+      );
+    }
+    for (const message of messages) {
       if (action.failOnRegression) core.setFailed(message);
       else core.warning(message);
     }
@@ -102,11 +123,47 @@ export async function run(deps: RunDependencies): Promise<void> {
   }
 }
 
+/** What the checks found; `null` when nothing was loaded (csv backend). */
+interface StepsOutcome {
+  readonly report: ReportCheckResult | null;
+  readonly knownAnswers: KnownAnswersResult | null;
+}
+
+/**
+ * The known-answers check: the journeys (from `journeys-config`, default the packaged oracle-size
+ * config) generated, loaded beside the dataset through the load stage, every chart bar compared.
+ */
+async function runKnownAnswers(
+  ch: ClickHouse,
+  names: SchemaNames,
+  action: ActionConfig,
+  env: NodeJS.ProcessEnv,
+  outputDir: string,
+  log: (line: string) => void,
+): Promise<KnownAnswersResult> {
+  const path = action.journeysConfigPath
+    ? resolve(env.GITHUB_WORKSPACE ?? process.cwd(), action.journeysConfigPath)
+    : join(actionRoot(), 'configs', 'journeys', 'oracle.yaml');
+  log(`Journeys config: ${path}`);
+  const journeys = resolveJourneysConfig(await readConfigDocument(path, { warn: log }), {
+    source: path,
+    overrides: { outputDir: join(outputDir, 'journeys') },
+  });
+  await generateJourneys(journeys, { log });
+  const expectedDb = journeys.expectedDbName ?? 'journeys';
+  await loadJourneys(
+    await readJourneysInput(journeys.outputDir),
+    { clickhouse: ch, names },
+    { expectedDb, initSchema: false, log },
+  );
+  return checkKnownAnswers(ch, names, { expectedDb, log });
+}
+
 async function runSteps(
   deps: RunDependencies,
   action: ActionConfig,
   env: NodeJS.ProcessEnv,
-): Promise<ReportCheckResult | null> {
+): Promise<StepsOutcome | null> {
   const { core } = deps;
   const log = (line: string) => core.info(line);
   if (action.clickhousePassword !== '') core.setSecret(action.clickhousePassword);
@@ -132,6 +189,7 @@ async function runSteps(
     // Table names, as after a load: one spelling of the output whatever the backend.
     core.setOutput(Outputs.Counts, JSON.stringify(countsByTableName(dataset.rows)));
     core.setOutput(Outputs.ReportStatus, 'skipped');
+    core.setOutput(Outputs.KnownAnswers, 'skipped');
     return null;
   }
 
@@ -176,46 +234,60 @@ async function runSteps(
     log(`Loading the dataset into ${ch.description}`);
     const counts = await loadDatasetDir(ch, dataset.entry.dir, config, { names, log });
     core.setOutput(Outputs.Counts, JSON.stringify(counts));
-    const reports = await loadReports({
-      ...(action.reportsDir ? { dirs: [resolve(env.GITHUB_WORKSPACE ?? process.cwd(), action.reportsDir)] } : {}),
-      only: action.reports,
-    });
-    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    const snapshotPath = join(outputDir, 'snapshot.json');
-    const summaryPath = join(outputDir, 'summary.md');
-    const perfPath = join(outputDir, 'perf.json');
-    const result = await runReportCheck(ch, {
-      reports,
-      names,
-      now: referenceTimeFromConfig(config),
-      org: action.org,
-      courseKey: action.course,
-      datasetHash: hash.short,
-      counts,
-      baselinePath: action.baselinePath ? resolve(workspace, action.baselinePath) : null,
-      updateBaseline: action.updateBaseline,
-      partial: action.reports.length > 0,
-      snapshotPath,
-      summaryPath,
-      perf: action.perf
-        ? {
-            repeats: action.perfRepeats,
-            baselinePath: action.perfBaselinePath ? resolve(workspace, action.perfBaselinePath) : perfPath,
-            thresholds: { threshold: action.perfThreshold, minDiffMs: action.perfMinDiffMs },
-          }
-        : null,
-      log,
-    });
-    // The current timings, whatever the baseline: upload it as an artifact to adopt it.
-    if (result.perf && action.perfBaselinePath) await writePerf(perfPath, result.perf);
-    for (const line of result.text.split('\n')) if (line !== '') log(line);
-    await core.summary.addRaw(result.markdown, true).write();
-    core.setOutput(Outputs.ReportStatus, result.status);
-    core.setOutput(Outputs.Regressions, [...result.reportRegressions, ...result.perfRegressions].join(','));
-    core.setOutput(Outputs.SnapshotPath, snapshotPath);
-    core.setOutput(Outputs.SummaryPath, summaryPath);
-    core.setOutput(Outputs.PerfPath, result.perf ? perfPath : '');
-    return result;
+    let result: ReportCheckResult | null = null;
+    if (action.checks.includes('reports')) {
+      const reports = await loadReports({
+        ...(action.reportsDir ? { dirs: [resolve(env.GITHUB_WORKSPACE ?? process.cwd(), action.reportsDir)] } : {}),
+        only: action.reports,
+      });
+      const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+      const snapshotPath = join(outputDir, 'snapshot.json');
+      const summaryPath = join(outputDir, 'summary.md');
+      const perfPath = join(outputDir, 'perf.json');
+      result = await runReportCheck(ch, {
+        reports,
+        names,
+        now: referenceTimeFromConfig(config),
+        org: action.org,
+        courseKey: action.course,
+        datasetHash: hash.short,
+        counts,
+        baselinePath: action.baselinePath ? resolve(workspace, action.baselinePath) : null,
+        updateBaseline: action.updateBaseline,
+        partial: action.reports.length > 0,
+        snapshotPath,
+        summaryPath,
+        perf: action.perf
+          ? {
+              repeats: action.perfRepeats,
+              baselinePath: action.perfBaselinePath ? resolve(workspace, action.perfBaselinePath) : perfPath,
+              thresholds: { threshold: action.perfThreshold, minDiffMs: action.perfMinDiffMs },
+            }
+          : null,
+        log,
+      });
+      // The current timings, whatever the baseline: upload it as an artifact to adopt it.
+      if (result.perf && action.perfBaselinePath) await writePerf(perfPath, result.perf);
+      for (const line of result.text.split('\n')) if (line !== '') log(line);
+      await core.summary.addRaw(result.markdown, true).write();
+      core.setOutput(Outputs.ReportStatus, result.status);
+      core.setOutput(Outputs.Regressions, [...result.reportRegressions, ...result.perfRegressions].join(','));
+      core.setOutput(Outputs.SnapshotPath, snapshotPath);
+      core.setOutput(Outputs.SummaryPath, summaryPath);
+      core.setOutput(Outputs.PerfPath, result.perf ? perfPath : '');
+    } else {
+      core.setOutput(Outputs.ReportStatus, 'skipped');
+    }
+    let knownAnswers: KnownAnswersResult | null = null;
+    if (action.checks.includes('known-answers')) {
+      knownAnswers = await runKnownAnswers(ch, names, action, env, outputDir, log);
+      for (const line of formatKnownAnswers(knownAnswers).split('\n')) log(line);
+      await core.summary.addRaw(knownAnswersMarkdown(knownAnswers), true).write();
+      core.setOutput(Outputs.KnownAnswers, knownAnswers.ok ? 'match' : 'differ');
+    } else {
+      core.setOutput(Outputs.KnownAnswers, 'skipped');
+    }
+    return { report: result, knownAnswers };
   } finally {
     if (ch) {
       try {

@@ -48,7 +48,9 @@ export function buildActors(config: JourneysConfig): Actor[] {
     const externalId = randUuid4(rng);
     const mbox = rng.next() < config.mboxActorFraction;
     const userId = config.firstUserId + i;
-    const email = `journey_${userId}@aspects.invalid`;
+    // example.com (RFC 2606), not .invalid: Ralph validates mbox addresses and rejects the
+    // special-use .invalid domain, so mailto: actors could not travel the Ralph route.
+    const email = `journey_${userId}@example.com`;
     actors.push({
       index: i,
       externalId,

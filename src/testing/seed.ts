@@ -41,7 +41,9 @@ import { TABLES, type TableKey } from '../formats/tables.ts';
 import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
 import { describeTargetState, loadDataset, TargetNotEmptyError } from '../load/index.ts';
+import { type JourneysLoadResult, loadJourneys, readJourneysInput } from '../load/journeys.ts';
 import { EmbeddedSnapshots, SnapshotDamagedError, snapshotKey } from '../load/snapshot.ts';
+import { type CheckKnownAnswersOptions, checkKnownAnswers, type KnownAnswersResult } from '../reports/known-answers.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
 import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';
 
@@ -155,6 +157,38 @@ export interface SeededAspects extends AsyncDisposable {
   readonly datasetDir: string | null;
   readonly timings: { readonly datasetMs: number; readonly loadMs: number; readonly totalMs: number };
   close(): Promise<void>;
+  /**
+   * Loads a `journeys` output (the learner journeys with known answers) beside this dataset, in
+   * the same databases, through the load stage (guarded: once per handle's databases).
+   * @example
+   * await aspects.loadJourneys('logs/journeys_oracle');
+   */
+  loadJourneys(dir: string, options?: { readonly expectedDb?: string }): Promise<JourneysLoadResult>;
+  /**
+   * For every course of the loaded journeys, runs the chart queries and compares every bar with
+   * the known answers (exact; a missing bar is 0). Resolves with the verdict; never throws on a
+   * difference (`result.ok`, `result.differences`).
+   * @example
+   * const result = await aspects.checkKnownAnswers();
+   * expect(result.differences.filter((d) => d.chart === 'enrollments')).toEqual([]);
+   */
+  checkKnownAnswers(options?: CheckKnownAnswersOptions): Promise<KnownAnswersResult>;
+}
+
+/** The handle's known-answers methods, bound to its connection and databases. */
+export function knownAnswerMethods(
+  ch: ClickHouse,
+  names: SchemaNames,
+): Pick<SeededAspects, 'loadJourneys' | 'checkKnownAnswers'> {
+  return {
+    loadJourneys: async (dir, options = {}) =>
+      loadJourneys(
+        await readJourneysInput(dir),
+        { clickhouse: ch, names },
+        { initSchema: false, ...(options.expectedDb ? { expectedDb: options.expectedDb } : {}) },
+      ),
+    checkKnownAnswers: (options = {}) => checkKnownAnswers(ch, names, options),
+  };
 }
 
 /** Resolves a {@link SeedConfigInput} to a validated `Config`. */
@@ -450,6 +484,7 @@ function makeHandle(parts: HandleParts): SeededAspects {
     datasetDir: parts.datasetDir,
     timings: parts.timings,
     close,
+    ...knownAnswerMethods(parts.ch, parts.names),
     [Symbol.asyncDispose]: close,
   };
 }

@@ -25,6 +25,7 @@ import { copyLoadedSchema } from '../load/template-copy.ts';
 import { chooseProvider, type ResolvedProviderName, urlTargetFromString } from './providers.ts';
 import {
   type AspectsDatabases,
+  knownAnswerMethods,
   resolveSeedConfig,
   type SeedAspectsOptions,
   type SeedConfigInput,
@@ -240,6 +241,7 @@ async function isolatedCopy(
         databases: { xapi: names.xapiDb, eventSink: names.eventSinkDb, reporting: names.reportingDb },
       },
       timings: { datasetMs: 0, loadMs: totalMs, totalMs },
+      ...knownAnswerMethods(shared.clickhouse, names),
       close,
       [Symbol.asyncDispose]: close,
     };
@@ -262,26 +264,28 @@ function withCredentials(connection: ServerConnection): string {
 async function connectOnly(provided: ProvidedAspects, url: string): Promise<SeededAspects> {
   const ch = await createClickHouse(urlTargetFromString(url, provided.databases.xapi));
   const close = () => ch.close();
+  const names = {
+    xapiDb: provided.databases.xapi,
+    eventSinkDb: provided.databases.eventSink,
+    reportingDb: provided.databases.reporting,
+    rawTable: provided.config.eventRawTableName,
+    // The seeded schema's DDL: a private copy must be created the same way.
+    ttl: provided.config.ttl,
+    aspectsVersion: provided.config.aspectsVersion,
+  };
   return {
     client: ch.client,
     clickhouse: ch,
     provider: provided.provider,
     connection: provided.connection as ServerConnection,
-    names: {
-      xapiDb: provided.databases.xapi,
-      eventSinkDb: provided.databases.eventSink,
-      reportingDb: provided.databases.reporting,
-      rawTable: provided.config.eventRawTableName,
-      // The seeded schema's DDL: a private copy must be created the same way.
-      ttl: provided.config.ttl,
-      aspectsVersion: provided.config.aspectsVersion,
-    },
+    names,
     datasetHash: provided.datasetHash,
     counts: provided.counts,
     cacheHit: true,
     snapshot: null,
     datasetDir: null,
     timings: { datasetMs: 0, loadMs: 0, totalMs: 0 },
+    ...knownAnswerMethods(ch, names),
     close,
     [Symbol.asyncDispose]: close,
   };
