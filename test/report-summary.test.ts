@@ -203,6 +203,36 @@ describe('measurePerf on a server', () => {
               })),
           };
         }
+        if (args.query.startsWith('EXPLAIN json')) {
+          const plan = [
+            {
+              Plan: {
+                'Node Type': 'ReadFromMergeTree',
+                Description: 'xapi.problem_events',
+                Indexes: [
+                  {
+                    Type: 'PrimaryKey',
+                    Keys: ['course_key'],
+                    Condition: "(course_key in ['c', 'c'])",
+                    'Initial Parts': 4,
+                    'Selected Parts': 2,
+                    'Initial Granules': 8,
+                    'Selected Granules': 3,
+                  },
+                ],
+              },
+            },
+          ];
+          return { text: async () => JSON.stringify(plan) };
+        }
+        if (args.query.startsWith('EXPLAIN ESTIMATE')) {
+          return {
+            json: async () => [{ database: 'xapi', table: 'problem_events', parts: '2', rows: '99', marks: '3' }],
+          };
+        }
+        if (args.query.includes('system.tables')) {
+          return { json: async () => [{ t: 'xapi.problem_events', primary_key: 'org, course_key, verb_id' }] };
+        }
         return { json: async () => ({ meta: [{ name: 'n', type: 'UInt64' }], data: [['1']] }) };
       },
       async command(args: { query: string }) {
@@ -227,6 +257,14 @@ describe('measurePerf on a server', () => {
       medianMs: 10,
       queryLog: { readRows: 101, readBytes: 2048, memoryBytes: 4096, durationMs: 3 },
     });
+    // The plan profile carries the server-side fields of the timed runs (no extra run).
+    expect(run.queries.r99?.plan).toMatchObject({
+      granules: 3,
+      estimatedRows: 99,
+      reads: [{ table: 'xapi.problem_events', sortedBy: ['org', 'course_key'], prunedBy: ['course_key'] }],
+      queryLog: { readRows: 101, memoryBytes: 4096 },
+    });
+    expect(run.queries.r99?.plan && 'queryLogAbsent' in run.queries.r99.plan).toBe(false);
     const md = renderSummary({
       datasetHash: null,
       counts: null,

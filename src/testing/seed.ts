@@ -41,6 +41,7 @@ import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
 import { describeTargetState, loadDataset, TargetNotEmptyError } from '../load/index.ts';
 import { EmbeddedSnapshots, SnapshotDamagedError, snapshotKey } from '../load/snapshot.ts';
+import { profileQuery, type QueryProfile } from '../reports/profile.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
 import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';
 
@@ -148,6 +149,19 @@ export interface SeededAspects extends AsyncDisposable {
   /** The cache entry directory holding the eight `.csv.gz` files (`null` with `cache: false`). */
   readonly datasetDir: string | null;
   readonly timings: { readonly datasetMs: number; readonly loadMs: number; readonly totalMs: number };
+  /**
+   * The plan profile of a query on these databases: granules and parts selected per table, rows
+   * the engine plans to read, which sort keys pruned; on a server also rows/bytes read and peak
+   * memory from `system.query_log`. Bound values go in `params` (`{name:Type}` placeholders).
+   *
+   * @example
+   * const p = await aspects.profile(
+   *   `SELECT count() FROM ${aspects.names.xapiDb}.problem_events WHERE course_key = {course:String}`,
+   *   { course: 'course-v1:Org0+…' },
+   * );
+   * expect(p.reads[0]?.prunedBy).toContain('course_key');
+   */
+  profile(sql: string, params?: Readonly<Record<string, unknown>>): Promise<QueryProfile>;
   close(): Promise<void>;
 }
 
@@ -422,6 +436,7 @@ function makeHandle(parts: HandleParts): SeededAspects {
     snapshot: parts.snapshot,
     datasetDir: parts.datasetDir,
     timings: parts.timings,
+    profile: (sql, params = {}) => profileQuery(parts.ch, sql, params, { names: parts.names }),
     close,
     [Symbol.asyncDispose]: close,
   };

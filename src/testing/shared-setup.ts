@@ -22,6 +22,7 @@ import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
 import { copyLoadedSchema } from '../load/template-copy.ts';
+import { profileQuery } from '../reports/profile.ts';
 import { chooseProvider, type ResolvedProviderName, urlTargetFromString } from './providers.ts';
 import {
   type AspectsDatabases,
@@ -230,6 +231,7 @@ async function isolatedCopy(
         databases: { xapi: names.xapiDb, eventSink: names.eventSinkDb, reporting: names.reportingDb },
       },
       timings: { datasetMs: 0, loadMs: totalMs, totalMs },
+      profile: (sql, params = {}) => profileQuery(shared.clickhouse, sql, params, { names }),
       close,
       [Symbol.asyncDispose]: close,
     };
@@ -252,23 +254,25 @@ function withCredentials(connection: ServerConnection): string {
 async function connectOnly(provided: ProvidedAspects, url: string): Promise<SeededAspects> {
   const ch = await createClickHouse(urlTargetFromString(url, provided.databases.xapi));
   const close = () => ch.close();
+  const names = {
+    xapiDb: provided.databases.xapi,
+    eventSinkDb: provided.databases.eventSink,
+    reportingDb: provided.databases.reporting,
+    rawTable: provided.config.eventRawTableName,
+  };
   return {
     client: ch.client,
     clickhouse: ch,
     provider: provided.provider,
     connection: provided.connection as ServerConnection,
-    names: {
-      xapiDb: provided.databases.xapi,
-      eventSinkDb: provided.databases.eventSink,
-      reportingDb: provided.databases.reporting,
-      rawTable: provided.config.eventRawTableName,
-    },
+    names,
     datasetHash: provided.datasetHash,
     counts: provided.counts,
     cacheHit: true,
     snapshot: null,
     datasetDir: null,
     timings: { datasetMs: 0, loadMs: 0, totalMs: 0 },
+    profile: (sql, params = {}) => profileQuery(ch, sql, params, { names }),
     close,
     [Symbol.asyncDispose]: close,
   };
