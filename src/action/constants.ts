@@ -26,6 +26,9 @@ export const Inputs = {
   PerfThreshold: 'perf-threshold',
   PerfMinDiffMs: 'perf-min-diff-ms',
   PerfRepeats: 'perf-repeats',
+  PerfGranulesThreshold: 'perf-granules-threshold',
+  PerfRowsThreshold: 'perf-rows-threshold',
+  PerfFilters: 'perf-filters',
   OutputDir: 'output-dir',
   FailOnRegression: 'fail-on-regression',
 } as const;

@@ -88,7 +88,9 @@ export async function run(deps: RunDependencies): Promise<void> {
     if (result && result.status === 'regression') {
       const parts: string[] = [];
       if (result.reportRegressions.length > 0) parts.push(`reports changed: ${result.reportRegressions.join(', ')}`);
-      if (result.perfRegressions.length > 0) parts.push(`reports slower: ${result.perfRegressions.join(', ')}`);
+      if (result.perfRegressions.length > 0) {
+        parts.push(`reports costlier (plan guard or time): ${result.perfRegressions.join(', ')}`);
+      }
       const message = `Aspects report regression (${parts.join('; ')}); see the job summary`;
       if (action.failOnRegression) core.setFailed(message);
       else core.warning(message);
@@ -197,7 +199,13 @@ async function runSteps(
         ? {
             repeats: action.perfRepeats,
             baselinePath: action.perfBaselinePath ? resolve(workspace, action.perfBaselinePath) : perfPath,
-            thresholds: { threshold: action.perfThreshold, minDiffMs: action.perfMinDiffMs },
+            thresholds: {
+              threshold: action.perfThreshold,
+              minDiffMs: action.perfMinDiffMs,
+              granulesGrowth: action.perfGranulesThreshold,
+              rowsGrowth: action.perfRowsThreshold,
+            },
+            filters: action.perfFilters,
           }
         : null,
       log,

@@ -30,6 +30,23 @@ export interface FilterCombination {
   readonly courseKeys: readonly string[];
 }
 
+/**
+ * `course,median-course,org` (any subset) or `none` → filter ids; a string describing the problem
+ * when invalid (`got "x"; expected …`).
+ */
+export function parseFilterList(raw: string): FilterId[] | string {
+  const items = raw
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 1 && items[0] === 'none') return [];
+  const bad = items.filter((i) => !(FILTER_IDS as readonly string[]).includes(i));
+  if (bad.length > 0 || items.length === 0) {
+    return `got ${JSON.stringify(raw)}; expected a comma-separated subset of ${FILTER_IDS.join(', ')}, or none`;
+  }
+  return FILTER_IDS.filter((id) => items.includes(id));
+}
+
 /** The name of a report's perf entry for a filter (the check's course keeps the bare name). */
 export function perfEntryName(report: string, filter: FilterId | null): string {
   return filter === null || filter === 'course' ? report : `${report}@${filter}`;
