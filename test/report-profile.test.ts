@@ -217,7 +217,9 @@ describe('plan profiles', () => {
       perfVerdict: comparePerf(null, run, DEFAULT_THRESHOLDS),
     });
     expect(md).toContain(`> ${EMBEDDED_QUERY_LOG_NOTE}`);
-    expect(EMBEDDED_QUERY_LOG_NOTE).toMatch(/no system\.query_log, so rows\/bytes read and peak memory are absent \(not zero\)/);
+    expect(EMBEDDED_QUERY_LOG_NOTE).toMatch(
+      /no system\.query_log, so rows\/bytes read and peak memory are absent \(not zero\)/,
+    );
     // No column of server-only numbers: neither zeros nor dashes for fields the engine cannot have.
     expect(md).not.toContain('| rows read | bytes read | memory |');
     expect(md).toContain('| entry | granules | parts | estimated rows | pruned by | plan |');

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ClickHouse } from '../clickhouse/connect.ts';
-import type { SchemaNames } from '../clickhouse/schema.ts';
+import { aspectsDbtTag, type SchemaNames } from '../clickhouse/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { type ReportDefinition, renderReportSql } from './catalog.ts';
 import { type FilterCombination, type FilterId, filterParams, perfEntryName, reportForFilter } from './filters.ts';
@@ -81,6 +81,8 @@ export interface PerfRun {
   /** `embedded` | `url` | `container`. */
   readonly engine: string;
   readonly serverVersion: string;
+  /** The aspects-dbt schema the reports ran on (`v8.0.0`); absent in format-1 files. */
+  readonly aspectsDbt?: string;
   readonly repeats: number;
   readonly warmup: number;
   /** Why `queryLog` is absent, when it is. */
@@ -200,6 +202,7 @@ export async function measurePerf(
     format: PERF_FORMAT,
     engine: ch.kind,
     serverVersion: ch.serverVersion,
+    aspectsDbt: aspectsDbtTag(names.aspectsVersion),
     repeats,
     warmup,
     queryLogNote,
@@ -297,13 +300,17 @@ export function comparePerf(baseline: PerfRun | null, current: PerfRun, threshol
       (current.engine === 'embedded' ? DEFAULT_GRANULES_GROWTH.embedded : DEFAULT_GRANULES_GROWTH.server),
     rowsGrowth: thresholds.rowsGrowth ?? DEFAULT_ROWS_GROWTH,
   };
-  // Plans differ between ClickHouse releases (25.8 also prunes by org where 26.x does not):
-  // compare plans of one release only.
-  const sameRelease = baseline !== null && release(baseline.serverVersion) === release(current.serverVersion);
+  // Plans differ between ClickHouse releases (25.8 also prunes by org where 26.x does not) and
+  // between aspects-dbt schemas (other sort keys): compare plans of one release and schema only.
+  const sameSchema = baseline?.aspectsDbt === undefined || baseline.aspectsDbt === current.aspectsDbt;
+  const sameRelease =
+    baseline !== null && release(baseline.serverVersion) === release(current.serverVersion) && sameSchema;
   const planNote =
-    baseline && !sameRelease
-      ? `plan guards skipped: the baseline's plans come from ClickHouse ${baseline.serverVersion}, this run's from ${current.serverVersion}`
-      : null;
+    baseline === null || sameRelease
+      ? null
+      : !sameSchema
+        ? `plan guards skipped: the baseline ran on aspects-dbt ${baseline.aspectsDbt}, this run on ${current.aspectsDbt}`
+        : `plan guards skipped: the baseline's plans come from ClickHouse ${baseline.serverVersion}, this run's from ${current.serverVersion}`;
   const queries: PerfComparison[] = Object.values(current.queries).map((q) => {
     const base = baseline?.queries[q.name];
     if (!base) {

@@ -223,7 +223,8 @@ function planSection(perf: PerfRun, verdict: PerfVerdict | null): string[] {
   if (verdict?.planNote) out.push(`> note: ${verdict.planNote}`, '');
   const absent = measured.find((q) => q.plan?.queryLogAbsent)?.plan?.queryLogAbsent;
   // The timing section already printed the engine's note; say it here only when it differs.
-  if (absent && absent !== perf.queryLogNote) out.push(`> rows read, bytes read and peak memory are absent: ${absent}`, '');
+  if (absent && absent !== perf.queryLogNote)
+    out.push(`> rows read, bytes read and peak memory are absent: ${absent}`, '');
   if (perf.filters && perf.filters.length > 0) {
     out.push(
       table(
