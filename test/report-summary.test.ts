@@ -280,3 +280,86 @@ describe('measurePerf on a server', () => {
     expect(md).toContain('| 101 | 2.0 KiB | 4.0 KiB |');
   });
 });
+
+describe('plan guards on hand-made profiles', () => {
+  const read = (granules: number, prunedBy: string[]) => ({
+    table: 'xapi.problem_events',
+    sortedBy: ['org', 'course_key'],
+    prunedBy,
+    parts: { initial: 10, selected: granules },
+    granules: { initial: 10, selected: granules },
+    indexes: [
+      {
+        type: 'PrimaryKey',
+        keys: prunedBy,
+        condition: prunedBy.length > 0 ? "(course_key in ['…', '…'])" : 'true',
+        used: prunedBy.length > 0,
+        parts: { initial: 10, selected: granules },
+        granules: { initial: 10, selected: granules },
+      },
+    ],
+  });
+  const profile = (granules: number, rows: number, prunedBy: string[]) => ({
+    granules,
+    parts: granules,
+    estimatedRows: rows,
+    estimatedRowsByTable: { 'xapi.problem_events': rows },
+    reads: [read(granules, prunedBy)],
+    queryLogAbsent: 'embedded',
+  });
+  const run = (plan: ReturnType<typeof profile>, extra: Partial<PerfRun> = {}): PerfRun => ({
+    format: 2,
+    engine: 'embedded',
+    serverVersion: '26.7.2.1',
+    aspectsDbt: 'v8.0.0',
+    repeats: 1,
+    warmup: 0,
+    queryLogNote: null,
+    queries: {
+      r07: {
+        name: 'r07',
+        report: 'r07',
+        filter: 'course',
+        samplesMs: [5],
+        medianMs: 5,
+        p95Ms: 5,
+        queryLog: null,
+        plan,
+      },
+    },
+    ...extra,
+  });
+  const t = { threshold: 0.5, minDiffMs: 5 };
+
+  it('flags lost pruning, granule growth (any, embedded) and rows growth past 10 %', () => {
+    const verdict = comparePerf(run(profile(5, 600, ['course_key'])), run(profile(6, 700, [])), t);
+    expect(verdict.thresholds).toMatchObject({ granulesGrowth: 0, rowsGrowth: 0.1 });
+    expect(verdict.regressions).toEqual(['r07']);
+    expect(verdict.queries[0]?.findings.map((f) => [f.guard, f.table, f.key])).toEqual([
+      ['pruning', 'xapi.problem_events', 'course_key'],
+      ['granules', 'xapi.problem_events', null],
+      ['rows', 'xapi.problem_events', null],
+    ]);
+    expect(verdict.queries[0]?.planDiff).toEqual([
+      '- xapi.problem_events: PrimaryKey(course_key); parts 5/10, granules 5/10',
+      '+ xapi.problem_events: PrimaryKey(unused); parts 6/10, granules 6/10',
+    ]);
+  });
+
+  it('passes rows growth within the threshold and fewer granules', () => {
+    const verdict = comparePerf(run(profile(5, 600, ['course_key'])), run(profile(4, 650, ['course_key'])), t);
+    expect(verdict.regressions).toEqual([]);
+  });
+
+  it('skips the plan guards against a baseline of another aspects-dbt schema or ClickHouse release, and says so', () => {
+    const grown = run(profile(9, 900, []));
+    const otherSchema = comparePerf(run(profile(5, 600, ['course_key']), { aspectsDbt: 'v7.0.0' }), grown, t);
+    expect(otherSchema.regressions).toEqual([]);
+    expect(otherSchema.planNote).toBe(
+      'plan guards skipped: the baseline ran on aspects-dbt v7.0.0, this run on v8.0.0',
+    );
+    const otherRelease = comparePerf(run(profile(5, 600, ['course_key']), { serverVersion: '25.8.2.1' }), grown, t);
+    expect(otherRelease.regressions).toEqual([]);
+    expect(otherRelease.planNote).toMatch(/from ClickHouse 25\.8\.2\.1, this run's from 26\.7\.2\.1/);
+  });
+});
