@@ -28,6 +28,7 @@ import { type FilterCombination, type FilterId, filterParams, perfEntryName, rep
 import { readJsonFile } from './json-file.ts';
 import {
   EMBEDDED_QUERY_LOG_NOTE,
+  keyedReads,
   planLines,
   profileQuery,
   type QueryLogStats,
@@ -380,18 +381,6 @@ function rowsOf(plan: QueryProfile): { rows: number; source: string } {
     : { rows: plan.estimatedRows, source: 'estimated rows' };
 }
 
-/** Reads keyed `table`, `table#2`, … (a table read twice keeps both). */
-function readsByKey(plan: QueryProfile): Map<string, QueryProfile['reads'][number]> {
-  const seen = new Map<string, number>();
-  const out = new Map<string, QueryProfile['reads'][number]>();
-  for (const read of plan.reads) {
-    const n = (seen.get(read.table) ?? 0) + 1;
-    seen.set(read.table, n);
-    out.set(n > 1 ? `${read.table}#${n}` : read.table, read);
-  }
-  return out;
-}
-
 function percent(ratio: number): string {
   return `${ratio >= 0 ? '+' : ''}${Math.round(ratio * 100)} %`;
 }
@@ -404,8 +393,8 @@ export function planFindings(
   thresholds: { readonly granulesGrowth: number; readonly rowsGrowth: number },
 ): PlanFinding[] {
   const findings: PlanFinding[] = [];
-  const baseReads = readsByKey(base);
-  const curReads = readsByKey(cur);
+  const baseReads = new Map(keyedReads(base));
+  const curReads = new Map(keyedReads(cur));
   if (courseScoped) {
     for (const [key, b] of baseReads) {
       const c = curReads.get(key);

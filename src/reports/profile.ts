@@ -298,15 +298,22 @@ function finishRead(raw: RawRead, primaryKey: readonly string[], rename: (t: str
 /** Primary-key columns (top-level expressions) of `db.table` names. */
 async function readPrimaryKeys(ch: ClickHouse, tables: readonly string[]): Promise<Map<string, string[]>> {
   if (tables.length === 0) return new Map();
-  const rs = await ch.client.query({
-    query:
-      "SELECT concat(database, '.', name) AS t, primary_key FROM system.tables " +
-      "WHERE concat(database, '.', name) IN {tables:Array(String)}",
-    query_params: { tables: [...tables] },
-    format: 'JSONEachRow',
-  });
-  const rows = await rs.json<{ t: string; primary_key: string }>();
-  return new Map(rows.map((r) => [r.t, splitTopLevel(r.primary_key)]));
+  try {
+    const rs = await ch.client.query({
+      query:
+        "SELECT concat(database, '.', name) AS t, primary_key FROM system.tables " +
+        "WHERE concat(database, '.', name) IN {tables:Array(String)}",
+      query_params: { tables: [...tables] },
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<{ t: string; primary_key: string }>();
+    return new Map(rows.map((r) => [r.t, splitTopLevel(r.primary_key)]));
+  } catch (error) {
+    throw new XapiDbLoadError(
+      `Cannot read the primary keys of ${tables.join(', ')} on ${ch.description}: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
 }
 
 /** Splits `a, f(b, c), d` at top-level commas. */
@@ -346,17 +353,24 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** One line per table read, for diffs of plans: table, index steps with keys, parts and granules. */
-export function planLines(profile: QueryProfile): string[] {
+/** Table reads keyed `table`, `table#2`, … in plan order (a table read twice keeps both). */
+export function keyedReads(profile: QueryProfile): [string, TableRead][] {
   const seen = new Map<string, number>();
   return profile.reads.map((read) => {
     const n = (seen.get(read.table) ?? 0) + 1;
     seen.set(read.table, n);
+    return [n > 1 ? `${read.table}#${n}` : read.table, read];
+  });
+}
+
+/** One line per table read, for diffs of plans: table, index steps with keys, parts and granules. */
+export function planLines(profile: QueryProfile): string[] {
+  return keyedReads(profile).map(([key, read]) => {
     const steps = read.indexes
       .map((i) => `${i.type}${i.used ? `(${i.keys.join(', ') || i.condition})` : '(unused)'}`)
       .join(' → ');
     return (
-      `${read.table}${n > 1 ? `#${n}` : ''}: ${steps || 'no index step'}; ` +
+      `${key}: ${steps || 'no index step'}; ` +
       `parts ${read.parts.selected}/${read.parts.initial}, granules ${read.granules.selected}/${read.granules.initial}`
     );
   });
