@@ -91,6 +91,15 @@ export {
   knownAnswerQueries,
   knownAnswersMarkdown,
 } from './reports/known-answers.ts';
+export {
+  type IndexUse,
+  PRUNING_KEYS,
+  type ProfileOptions,
+  profileQuery,
+  type QueryLogStats,
+  type QueryProfile,
+  type TableRead,
+} from './reports/profile.ts';
 export { type RunOptions, type RunResult, runLoadDb } from './run/runner.ts';
 export { formatSummary } from './run/summary.ts';
 export {

@@ -75,8 +75,24 @@ describe('readActionConfig', () => {
       perfThreshold: 0.5,
       perfMinDiffMs: 5,
       perfRepeats: 5,
+      perfGranulesThreshold: null,
+      perfRowsThreshold: 0.1,
+      perfFilters: ['course', 'median-course', 'org'],
       failOnRegression: true,
     });
+  });
+
+  it('parses the plan-guard thresholds and filter combinations', () => {
+    const config = readActionConfig(
+      reader({
+        perf: 'true',
+        'perf-granules-threshold': '0',
+        'perf-rows-threshold': '25%',
+        'perf-filters': 'org, course',
+      }),
+    );
+    expect(config).toMatchObject({ perfGranulesThreshold: 0, perfRowsThreshold: 0.25, perfFilters: ['course', 'org'] });
+    expect(readActionConfig(reader({ 'perf-filters': 'none' })).perfFilters).toEqual([]);
   });
 
   it('infers the url target from clickhouse-url and parses lists and percentages', () => {
@@ -113,6 +129,14 @@ describe('readActionConfig', () => {
       `'perf-threshold' input: got "fast"; expected a percentage such as "50%" or a ratio such as 0.5 (how much slower counts as a regression)`,
     ],
     [{ 'perf-repeats': '0' }, `'perf-repeats' input: got "0"; expected an integer >= 1`],
+    [
+      { 'perf-rows-threshold': 'more' },
+      `'perf-rows-threshold' input: got "more"; expected a percentage such as "10%" or a ratio such as 0.1 (how much growth counts as a regression)`,
+    ],
+    [
+      { 'perf-filters': 'course,weekly' },
+      `'perf-filters' input: got "course,weekly"; expected a comma-separated subset of course, median-course, org, or none`,
+    ],
     [{ 'keep-container': 'true' }, `'keep-container' input: got "true"; expected nothing unless 'target' is container`],
     [{ org: 'Org0' }, `'course' input: got ""; expected a course key when 'org' is given`],
     [

@@ -86,8 +86,16 @@ describe('xapi-db-load report', () => {
       'yesterday',
       '--org',
       'Org0',
+      '--perf-rows-threshold',
+      'lots',
+      '--perf-filters',
+      'weekly',
     ]);
     expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--perf-rows-threshold: got "lots"; expected a number >= 0');
+    expect(result.stderr).toContain(
+      '--perf-filters: got "weekly"; expected a comma-separated subset of course, median-course, org, or none',
+    );
     expect(result.stderr).toContain('--perf-repeats: got "0"; expected an integer >= 1');
     expect(result.stderr).toContain('--now: got "yesterday"; expected YYYY-MM-DD or "YYYY-MM-DD hh:mm:ss" (UTC)');
     expect(result.stderr).toContain('--org and --course: got one of them; expected both or neither');

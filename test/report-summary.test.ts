@@ -203,6 +203,36 @@ describe('measurePerf on a server', () => {
               })),
           };
         }
+        if (args.query.startsWith('EXPLAIN json')) {
+          const plan = [
+            {
+              Plan: {
+                'Node Type': 'ReadFromMergeTree',
+                Description: 'xapi.problem_events',
+                Indexes: [
+                  {
+                    Type: 'PrimaryKey',
+                    Keys: ['course_key'],
+                    Condition: "(course_key in ['c', 'c'])",
+                    'Initial Parts': 4,
+                    'Selected Parts': 2,
+                    'Initial Granules': 8,
+                    'Selected Granules': 3,
+                  },
+                ],
+              },
+            },
+          ];
+          return { text: async () => JSON.stringify(plan) };
+        }
+        if (args.query.startsWith('EXPLAIN ESTIMATE')) {
+          return {
+            json: async () => [{ database: 'xapi', table: 'problem_events', parts: '2', rows: '99', marks: '3' }],
+          };
+        }
+        if (args.query.includes('system.tables')) {
+          return { json: async () => [{ t: 'xapi.problem_events', primary_key: 'org, course_key, verb_id' }] };
+        }
         return { json: async () => ({ meta: [{ name: 'n', type: 'UInt64' }], data: [['1']] }) };
       },
       async command(args: { query: string }) {
@@ -227,6 +257,14 @@ describe('measurePerf on a server', () => {
       medianMs: 10,
       queryLog: { readRows: 101, readBytes: 2048, memoryBytes: 4096, durationMs: 3 },
     });
+    // The plan profile carries the server-side fields of the timed runs (no extra run).
+    expect(run.queries.r99?.plan).toMatchObject({
+      granules: 3,
+      estimatedRows: 99,
+      reads: [{ table: 'xapi.problem_events', sortedBy: ['org', 'course_key'], prunedBy: ['course_key'] }],
+      queryLog: { readRows: 101, memoryBytes: 4096 },
+    });
+    expect(run.queries.r99?.plan && 'queryLogAbsent' in run.queries.r99.plan).toBe(false);
     const md = renderSummary({
       datasetHash: null,
       counts: null,
@@ -240,5 +278,88 @@ describe('measurePerf on a server', () => {
     });
     expect(md).toContain('| rows read | bytes read | memory |');
     expect(md).toContain('| 101 | 2.0 KiB | 4.0 KiB |');
+  });
+});
+
+describe('plan guards on hand-made profiles', () => {
+  const read = (granules: number, prunedBy: string[]) => ({
+    table: 'xapi.problem_events',
+    sortedBy: ['org', 'course_key'],
+    prunedBy,
+    parts: { initial: 10, selected: granules },
+    granules: { initial: 10, selected: granules },
+    indexes: [
+      {
+        type: 'PrimaryKey',
+        keys: prunedBy,
+        condition: prunedBy.length > 0 ? "(course_key in ['…', '…'])" : 'true',
+        used: prunedBy.length > 0,
+        parts: { initial: 10, selected: granules },
+        granules: { initial: 10, selected: granules },
+      },
+    ],
+  });
+  const profile = (granules: number, rows: number, prunedBy: string[]) => ({
+    granules,
+    parts: granules,
+    estimatedRows: rows,
+    estimatedRowsByTable: { 'xapi.problem_events': rows },
+    reads: [read(granules, prunedBy)],
+    queryLogAbsent: 'embedded',
+  });
+  const run = (plan: ReturnType<typeof profile>, extra: Partial<PerfRun> = {}): PerfRun => ({
+    format: 2,
+    engine: 'embedded',
+    serverVersion: '26.7.2.1',
+    aspectsDbt: 'v8.0.0',
+    repeats: 1,
+    warmup: 0,
+    queryLogNote: null,
+    queries: {
+      r07: {
+        name: 'r07',
+        report: 'r07',
+        filter: 'course',
+        samplesMs: [5],
+        medianMs: 5,
+        p95Ms: 5,
+        queryLog: null,
+        plan,
+      },
+    },
+    ...extra,
+  });
+  const t = { threshold: 0.5, minDiffMs: 5 };
+
+  it('flags lost pruning, granule growth (any, embedded) and rows growth past 10 %', () => {
+    const verdict = comparePerf(run(profile(5, 600, ['course_key'])), run(profile(6, 700, [])), t);
+    expect(verdict.thresholds).toMatchObject({ granulesGrowth: 0, rowsGrowth: 0.1 });
+    expect(verdict.regressions).toEqual(['r07']);
+    expect(verdict.queries[0]?.findings.map((f) => [f.guard, f.table, f.key])).toEqual([
+      ['pruning', 'xapi.problem_events', 'course_key'],
+      ['granules', 'xapi.problem_events', null],
+      ['rows', 'xapi.problem_events', null],
+    ]);
+    expect(verdict.queries[0]?.planDiff).toEqual([
+      '- xapi.problem_events: PrimaryKey(course_key); parts 5/10, granules 5/10',
+      '+ xapi.problem_events: PrimaryKey(unused); parts 6/10, granules 6/10',
+    ]);
+  });
+
+  it('passes rows growth within the threshold and fewer granules', () => {
+    const verdict = comparePerf(run(profile(5, 600, ['course_key'])), run(profile(4, 650, ['course_key'])), t);
+    expect(verdict.regressions).toEqual([]);
+  });
+
+  it('skips the plan guards against a baseline of another aspects-dbt schema or ClickHouse release, and says so', () => {
+    const grown = run(profile(9, 900, []));
+    const otherSchema = comparePerf(run(profile(5, 600, ['course_key']), { aspectsDbt: 'v7.0.0' }), grown, t);
+    expect(otherSchema.regressions).toEqual([]);
+    expect(otherSchema.planNote).toBe(
+      'plan guards skipped: the baseline ran on aspects-dbt v7.0.0, this run on v8.0.0',
+    );
+    const otherRelease = comparePerf(run(profile(5, 600, ['course_key']), { serverVersion: '25.8.2.1' }), grown, t);
+    expect(otherRelease.regressions).toEqual([]);
+    expect(otherRelease.planNote).toMatch(/from ClickHouse 25\.8\.2\.1, this run's from 26\.7\.2\.1/);
   });
 });

@@ -147,6 +147,24 @@ describe('seedAspects (embedded)', () => {
     expect(enrolled).toBe(73);
   });
 
+  it('profiles a query on the seeded databases (aspects.profile)', async () => {
+    const aspects = await seed('tiny', options());
+    const { xapi } = aspects.connection.databases;
+    const course = await aspects.client.query({
+      query: `SELECT course_key FROM ${xapi}.problem_events GROUP BY course_key ORDER BY count() DESC, course_key LIMIT 1`,
+      format: 'JSONEachRow',
+    });
+    const courseKey = (await course.json<{ course_key: string }>())[0]?.course_key;
+    const sql = `SELECT count() FROM ${xapi}.problem_events WHERE course_key = {course:String}`;
+    const pruned = await aspects.profile(sql, { course: courseKey });
+    // Table names come back with the default database names, whatever the suffix.
+    expect(pruned.reads.map((r) => [r.table, r.prunedBy])).toEqual([['xapi.problem_events', ['course_key']]]);
+    expect(pruned.queryLogAbsent).toMatch(/no system\.query_log/);
+    const all = await aspects.profile(`SELECT count() FROM ${xapi}.problem_events WHERE verb_id != ''`);
+    expect(all.reads[0]?.prunedBy).toEqual([]);
+    expect(all.granules).toBeGreaterThan(pruned.granules);
+  });
+
   it('misses when a generation key changes', async () => {
     const before = generated.count;
     const changed = await seed({ ...TINY_OBJECT, seed: 2 }, options());

@@ -7,6 +7,7 @@
 import type { AspectsVersion } from '../config/types.ts';
 import { aspectsVersionValue, INVALID } from '../config/values.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
+import { FILTER_IDS, type FilterId, parseFilterList } from '../reports/filters.ts';
 import {
   type BackendInput,
   Backends,
@@ -49,6 +50,12 @@ export interface ActionConfig {
   readonly perfThreshold: number;
   readonly perfMinDiffMs: number;
   readonly perfRepeats: number;
+  /** Growth of selected granules that fails; `null` = the engine's default (0 embedded, 0.1 server). */
+  readonly perfGranulesThreshold: number | null;
+  /** Growth of rows read (embedded: estimated rows) that fails; `null` = 0.1. */
+  readonly perfRowsThreshold: number | null;
+  /** Filter combinations course-scoped reports run under; empty = each report once. */
+  readonly perfFilters: readonly FilterId[];
   /** Snapshot, perf run and summary go here; `null` = `$RUNNER_TEMP/xapi-db-load`. */
   readonly outputDir: string | null;
   readonly failOnRegression: boolean;
@@ -111,16 +118,29 @@ export function readActionConfig(read: InputReader): ActionConfig {
     }
     return n;
   };
-  const threshold = (name: string, fallback: number): number => {
+  const threshold = <T extends number | null>(
+    name: string,
+    fallback: T,
+    what = 'a percentage such as "50%" or a ratio such as 0.5 (how much slower counts as a regression)',
+  ): number | T => {
     const v = text(name);
     if (v === '') return fallback;
     const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(v);
     const n = percent ? Number(percent[1]) / 100 : Number(v);
     if (!Number.isFinite(n) || n < 0 || (!percent && !/^\d+(\.\d+)?$/.test(v))) {
-      fail(name, v, 'a percentage such as "50%" or a ratio such as 0.5 (how much slower counts as a regression)');
+      fail(name, v, what);
       return fallback;
     }
     return n;
+  };
+  const growth = 'a percentage such as "10%" or a ratio such as 0.1 (how much growth counts as a regression)';
+  const filterList = (name: string): FilterId[] => {
+    const v = text(name);
+    if (v === '') return [...FILTER_IDS];
+    const parsed = parseFilterList(v);
+    if (typeof parsed !== 'string') return parsed;
+    fail(name, v, `a comma-separated subset of ${FILTER_IDS.join(', ')}, or none`);
+    return [...FILTER_IDS];
   };
 
   const configPath = optional(Inputs.Config);
@@ -215,6 +235,9 @@ export function readActionConfig(read: InputReader): ActionConfig {
     perfThreshold: threshold(Inputs.PerfThreshold, 0.5),
     perfMinDiffMs: number(Inputs.PerfMinDiffMs, 5),
     perfRepeats: integer(Inputs.PerfRepeats, 5, 1),
+    perfGranulesThreshold: threshold(Inputs.PerfGranulesThreshold, null, growth),
+    perfRowsThreshold: threshold(Inputs.PerfRowsThreshold, null, growth),
+    perfFilters: filterList(Inputs.PerfFilters),
     outputDir: optional(Inputs.OutputDir),
     failOnRegression: bool(Inputs.FailOnRegression, true),
     checks,

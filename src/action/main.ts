@@ -104,7 +104,9 @@ export async function run(deps: RunDependencies): Promise<void> {
     if (result && result.status === 'regression') {
       const parts: string[] = [];
       if (result.reportRegressions.length > 0) parts.push(`reports changed: ${result.reportRegressions.join(', ')}`);
-      if (result.perfRegressions.length > 0) parts.push(`reports slower: ${result.perfRegressions.join(', ')}`);
+      if (result.perfRegressions.length > 0) {
+        parts.push(`reports costlier (plan guard or time): ${result.perfRegressions.join(', ')}`);
+      }
       messages.push(`Aspects report regression (${parts.join('; ')}); see the job summary`);
     }
     const known = outcome?.knownAnswers;
@@ -261,7 +263,13 @@ async function runSteps(
           ? {
               repeats: action.perfRepeats,
               baselinePath: action.perfBaselinePath ? resolve(workspace, action.perfBaselinePath) : perfPath,
-              thresholds: { threshold: action.perfThreshold, minDiffMs: action.perfMinDiffMs },
+              thresholds: {
+                threshold: action.perfThreshold,
+                minDiffMs: action.perfMinDiffMs,
+                granulesGrowth: action.perfGranulesThreshold,
+                rowsGrowth: action.perfRowsThreshold,
+              },
+              filters: action.perfFilters,
             }
           : null,
         log,

@@ -12,6 +12,7 @@ import type { ClickHouse } from '../clickhouse/connect.ts';
 import type { SchemaNames } from '../clickhouse/schema.ts';
 import { PerfRegressionError, ReportMismatchError } from '../errors.ts';
 import { type ReportDefinition, reportsForVersion } from './catalog.ts';
+import { FILTER_IDS, type FilterId, pickFilterCombinations } from './filters.ts';
 import {
   comparePerf,
   DEFAULT_PERF_THRESHOLDS,
@@ -42,6 +43,11 @@ export interface PerfCheckOptions {
   /** Perf baseline file; compared when it exists. `{aspects_version}` as in the snapshot baseline. */
   readonly baselinePath?: string | null;
   readonly thresholds?: PerfThresholds;
+  /**
+   * Filter combinations course-scoped reports run under (each its own entry and profile).
+   * @default ['course', 'median-course', 'org']
+   */
+  readonly filters?: readonly FilterId[];
 }
 
 export interface ReportCheckOptions {
@@ -87,7 +93,7 @@ export interface ReportCheckResult {
   readonly perfVerdict: PerfVerdict | null;
   /** Reports that differ from the baseline. */
   readonly reportRegressions: readonly string[];
-  /** Reports slower than the perf baseline allows. */
+  /** Perf entries that failed a plan guard or got slower than the perf baseline allows. */
   readonly perfRegressions: readonly string[];
   readonly markdown: string;
   /** Terminal text: comparison and perf alerts. */
@@ -160,10 +166,19 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
   let perf: PerfRun | null = null;
   let perfVerdict: PerfVerdict | null = null;
   if (options.perf) {
-    log(`Timing ${reports.length} report(s) × ${options.perf.repeats ?? 5} run(s)`);
+    const filterIds = options.perf.filters ?? FILTER_IDS;
+    const filters =
+      filterIds.length > 0 && reports.some((r) => r.scope !== 'instance')
+        ? await pickFilterCombinations(ch, options.names, params, filterIds)
+        : null;
+    log(
+      `Profiling and timing ${reports.length} report(s) × ${options.perf.repeats ?? 5} run(s)` +
+        (filters ? `; course-scoped ones for ${filters.map((f) => f.label).join(', ')}` : ''),
+    );
     perf = await measurePerf(ch, reports, options.names, params, {
       ...(options.perf.repeats === undefined ? {} : { repeats: options.perf.repeats }),
       ...(options.perf.warmup === undefined ? {} : { warmup: options.perf.warmup }),
+      filters,
     });
     const perfBaselinePath = options.perf.baselinePath
       ? baselinePathForVersion(options.perf.baselinePath, version)
@@ -206,6 +221,7 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
   if (perf?.queryLogNote) textParts.push(`perf: ${perf.queryLogNote}`);
   if (perfVerdict) {
     if (perfVerdict.note) textParts.push(`perf note: ${perfVerdict.note}`);
+    if (perfVerdict.planNote) textParts.push(`perf note: ${perfVerdict.planNote}`);
     for (const q of perfVerdict.queries) {
       textParts.push(
         `perf ${q.name}: median ${q.currentMedianMs.toFixed(2)} ms, p95 ${q.currentP95Ms.toFixed(2)} ms` +
@@ -213,6 +229,9 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
       );
     }
     for (const q of perfVerdict.queries) if (q.alert) textParts.push(`SLOWER ${q.alert}`);
+    for (const q of perfVerdict.queries) {
+      for (const f of q.findings) textParts.push(`PLAN ${q.name}: ${f.guard}: ${f.message}`);
+    }
   }
   return {
     status,
@@ -243,7 +262,7 @@ export function baselinePathForVersion(path: string, version: string): string {
   return path.replaceAll('{aspects_version}', version);
 }
 
-/** Throws {@link ReportMismatchError} (reports changed) or {@link PerfRegressionError} (slower). */
+/** Throws {@link ReportMismatchError} (reports changed) or {@link PerfRegressionError} (plan guard or slower). */
 export function assertNoRegression(result: ReportCheckResult): void {
   if (result.reportRegressions.length > 0) {
     throw new ReportMismatchError(
@@ -251,9 +270,13 @@ export function assertNoRegression(result: ReportCheckResult): void {
     );
   }
   if (result.perfRegressions.length > 0) {
-    const alerts = (result.perfVerdict?.queries ?? []).filter((q) => q.alert).map((q) => `  ${q.alert}`);
+    const queries = result.perfVerdict?.queries ?? [];
+    const alerts = [
+      ...queries.flatMap((q) => q.findings.map((f) => `  ${q.name}: ${f.guard}: ${f.message}`)),
+      ...queries.filter((q) => q.alert).map((q) => `  ${q.alert}`),
+    ];
     throw new PerfRegressionError(
-      `Report(s) slower than the perf baseline: ${result.perfRegressions.join(', ')}\n${alerts.join('\n')}`,
+      `Report(s) costlier than the perf baseline: ${result.perfRegressions.join(', ')}\n${alerts.join('\n')}`,
     );
   }
 }

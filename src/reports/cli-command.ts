@@ -12,9 +12,13 @@ never depend on the wall clock. Snapshots are sorted, normalized JSON (floats to
 digits, times in UTC). Counts, keys and strings must match the baseline exactly; @approximate
 columns (uniqCombined) within their tolerance.
 
+--perf records a plan profile of every report (selected granules, estimated rows, which of org/course_key
+pruned), for the busiest course, a median course and the org. Plan guards (exact, machine-independent) fail
+on granule or row growth and on lost org/course_key pruning; wall-clock medians are a secondary check.
+
 Exit codes:
   0  reports match the baseline (or no baseline, or --update-baseline)
-  1  a report changed or got slower, or a runtime failure
+  1  a report changed, failed a plan guard or got slower, or a runtime failure
   2  usage or configuration error`;
 
 interface ParsedReportOptions extends ReportCommandOptions {
@@ -58,6 +62,15 @@ export function addReportCommand(program: Command, io: CliIo, setExitCode: (code
     .option('--perf-warmup <n>', 'untimed warm-up rounds (default 1)')
     .option('--perf-threshold <ratio>', 'relative slowdown of the median that fails, e.g. 0.5 or 50% (default 0.5)')
     .option('--perf-min-diff-ms <ms>', 'a slower median fails only if also this many ms slower (default 5)')
+    .option(
+      '--perf-granules-threshold <ratio>',
+      'growth of selected granules that fails, e.g. 0 or 10% (default: 0 on the embedded engine, 10% on a server)',
+    )
+    .option('--perf-rows-threshold <ratio>', 'growth of rows read (embedded: estimated rows) that fails (default 10%)')
+    .option(
+      '--perf-filters <list>',
+      'filter combinations of course-scoped reports: course,median-course,org (default all) or none',
+    )
     .option('--quiet', 'print only errors and the result')
     .addOption(aspectsVersionOption())
     .option('--print-sql', 'print the report statements to stdout instead of running them (nothing is loaded or sent)')

@@ -16,6 +16,7 @@ import type { Config } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
 import { loadReports, renderReportSql, reportsForVersion } from './catalog.ts';
 import { assertNoRegression, baselinePathForVersion, type ReportCheckResult, runReportCheck } from './check.ts';
+import { FILTER_IDS, type FilterId, parseFilterList } from './filters.ts';
 import { generateDatasetDir, loadDatasetDir } from './load-dataset.ts';
 import { DEFAULT_PERF_THRESHOLDS, readPerf } from './perf.ts';
 import { referenceTimeFromConfig } from './run.ts';
@@ -40,6 +41,10 @@ export interface ReportCommandOptions {
   readonly perfWarmup?: string;
   readonly perfThreshold?: string;
   readonly perfMinDiffMs?: string;
+  readonly perfGranulesThreshold?: string;
+  readonly perfRowsThreshold?: string;
+  /** Comma-separated filter combinations, or `none`. */
+  readonly perfFilters?: string;
 }
 
 /** Validated numbers of the perf options; every problem reported at once. */
@@ -48,12 +53,15 @@ function perfNumbers(options: ReportCommandOptions): {
   warmup: number;
   threshold: number;
   minDiffMs: number;
+  granulesGrowth: number | null;
+  rowsGrowth: number | null;
+  filters: FilterId[];
 } {
   const problems: { key: string; message: string }[] = [];
   const read = (flag: string, raw: string | undefined, fallback: number, integer: boolean, min: number): number => {
     if (raw === undefined) return fallback;
     const percent = /^(\d+(?:\.\d+)?)%$/.exec(raw);
-    const n = percent && flag === '--perf-threshold' ? Number(percent[1]) / 100 : Number(raw);
+    const n = percent && RATIO_FLAGS.includes(flag) ? Number(percent[1]) / 100 : Number(raw);
     if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
       problems.push({
         key: flag,
@@ -68,7 +76,16 @@ function perfNumbers(options: ReportCommandOptions): {
     warmup: read('--perf-warmup', options.perfWarmup, 1, true, 0),
     threshold: read('--perf-threshold', options.perfThreshold, DEFAULT_PERF_THRESHOLDS.threshold, false, 0),
     minDiffMs: read('--perf-min-diff-ms', options.perfMinDiffMs, DEFAULT_PERF_THRESHOLDS.minDiffMs, false, 0),
+    // -1: the engine's default (resolved by comparePerf).
+    granulesGrowth: nullIfNegative(read('--perf-granules-threshold', options.perfGranulesThreshold, -1, false, 0)),
+    rowsGrowth: nullIfNegative(read('--perf-rows-threshold', options.perfRowsThreshold, -1, false, 0)),
+    filters: [...FILTER_IDS],
   };
+  if (options.perfFilters !== undefined) {
+    const parsed = parseFilterList(options.perfFilters);
+    if (typeof parsed === 'string') problems.push({ key: '--perf-filters', message: `--perf-filters: ${parsed}` });
+    else result.filters = parsed;
+  }
   if (options.now !== undefined && !/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/.test(options.now)) {
     problems.push({
       key: '--now',
@@ -80,6 +97,12 @@ function perfNumbers(options: ReportCommandOptions): {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return result;
+}
+
+const RATIO_FLAGS = ['--perf-threshold', '--perf-granules-threshold', '--perf-rows-threshold'];
+
+function nullIfNegative(n: number): number | null {
+  return n < 0 ? null : n;
 }
 
 /**
@@ -188,7 +211,13 @@ export async function reportCommand(
             repeats: numbers.repeats,
             warmup: numbers.warmup,
             baselinePath: options.perfBaseline ?? null,
-            thresholds: { threshold: numbers.threshold, minDiffMs: numbers.minDiffMs },
+            thresholds: {
+              threshold: numbers.threshold,
+              minDiffMs: numbers.minDiffMs,
+              granulesGrowth: numbers.granulesGrowth,
+              rowsGrowth: numbers.rowsGrowth,
+            },
+            filters: numbers.filters,
           }
         : null,
       log,

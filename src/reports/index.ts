@@ -22,10 +22,20 @@ export {
   type ReportCheckResult,
   runReportCheck,
 } from './check.ts';
+export {
+  FILTER_IDS,
+  type FilterCombination,
+  type FilterId,
+  perfEntryName,
+  pickFilterCombinations,
+  reportForFilter,
+} from './filters.ts';
 export { generateDatasetDir, type LoadDatasetOptions, loadDatasetDir } from './load-dataset.ts';
 export {
   comparePerf,
+  DEFAULT_GRANULES_GROWTH,
   DEFAULT_PERF_THRESHOLDS,
+  DEFAULT_ROWS_GROWTH,
   EMBEDDED_QUERY_LOG_NOTE,
   measurePerf,
   type PerfComparison,
@@ -34,9 +44,21 @@ export {
   type PerfRun,
   type PerfThresholds,
   type PerfVerdict,
+  type PlanFinding,
+  type PlanGuard,
   readPerf,
   writePerf,
 } from './perf.ts';
+export {
+  type IndexUse,
+  PRUNING_KEYS,
+  type ProfileOptions,
+  planLines,
+  profileQuery,
+  type QueryLogStats,
+  type QueryProfile,
+  type TableRead,
+} from './profile.ts';
 export {
   pickCourse,
   type ReportParams,

@@ -17,6 +17,8 @@ import { type ReportDefinition, renderReportSql } from './catalog.ts';
 export interface ReportParams {
   readonly org: string;
   readonly courseKey: string;
+  /** Courses of a multi-course (org-wide) filter, bound to `{course_keys:Array(String)}`. */
+  readonly courseKeys?: readonly string[];
   /** The pinned reference time that replaces `now()`: `YYYY-MM-DD hh:mm:ss`, UTC. */
   readonly now: string;
 }
@@ -109,7 +111,7 @@ export async function runReport(
   const clock = options.now ?? (() => performance.now());
   const query = renderReportSql(report, names);
   const queryId = options.queryId ?? randomUUID();
-  const bound = reportQueryParams(query, params);
+  const bound = boundReportParams(query, params);
   const started = clock();
   let data: { meta: { name: string; type: string }[]; data: unknown[][] };
   try {
@@ -149,6 +151,13 @@ export function reportQueryParams(sql: string, params: ReportParams): Record<str
   const bound: Record<string, string> = { now: params.now };
   if (sql.includes('{org:')) bound.org = params.org;
   if (sql.includes('{course_key:')) bound.course_key = params.courseKey;
+  return bound;
+}
+
+/** {@link reportQueryParams} plus the course list of a multi-course filter, where the SQL names it. */
+export function boundReportParams(sql: string, params: ReportParams): Record<string, string | readonly string[]> {
+  const bound: Record<string, string | readonly string[]> = reportQueryParams(sql, params);
+  if (params.courseKeys && sql.includes('{course_keys:')) bound.course_keys = params.courseKeys;
   return bound;
 }
 

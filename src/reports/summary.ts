@@ -4,7 +4,7 @@
  * diffs per report.
  */
 
-import type { PerfRun, PerfVerdict } from './perf.ts';
+import type { PerfComparison, PerfMeasurement, PerfRun, PerfVerdict } from './perf.ts';
 import type { SnapshotComparison } from './snapshot.ts';
 
 export const MAX_DIFF_ROWS_IN_SUMMARY = 3;
@@ -201,6 +201,161 @@ export function renderSummary(input: SummaryInput): string {
     out.push('Bars: current median (top), baseline median (bottom), on one scale.', '');
     const alerts = (input.perfVerdict?.queries ?? []).filter((q) => q.alert !== null).map((q) => `- ${q.alert}`);
     if (alerts.length > 0) out.push('**Slower than the baseline:**', '', ...alerts, '');
+    out.push(...planSection(perf, input.perfVerdict));
   }
   return `${out.join('\n')}\n`;
+}
+
+const FILTER_TAG: Record<string, string> = { course: 'course', 'median-course': 'median', org: 'org' };
+
+/** Plan profiles: guards, regressions with the plan lines that changed, one chart per report. */
+function planSection(perf: PerfRun, verdict: PerfVerdict | null): string[] {
+  const measured = Object.values(perf.queries).filter((q) => q.plan !== undefined);
+  if (measured.length === 0) return [];
+  const out: string[] = ['### Plan guards', ''];
+  const t = verdict?.thresholds;
+  if (t) {
+    out.push(
+      `A report regresses when its selected granules grow more than ${Math.round(t.granulesGrowth * 100)} %, ` +
+        `its rows read (estimated rows on the embedded engine) more than ${Math.round(t.rowsGrowth * 100)} %, ` +
+        'or a table sorted by `org`/`course_key` that the baseline pruned by that key is read without it. ' +
+        'These numbers come from the query plan and do not depend on the machine; the timings above are secondary.',
+      '',
+    );
+  }
+  if (verdict?.planNote) out.push(`> note: ${verdict.planNote}`, '');
+  const absent = measured.find((q) => q.plan?.queryLogAbsent)?.plan?.queryLogAbsent;
+  // The timing section already printed the engine's note; say it here only when it differs.
+  if (absent && absent !== perf.queryLogNote)
+    out.push(`> rows read, bytes read and peak memory are absent: ${absent}`, '');
+  if (perf.filters && perf.filters.length > 0) {
+    out.push(
+      table(
+        ['filter', 'course-scoped reports run for'],
+        perf.filters.map((f) => [f.id, f.label]),
+      ),
+      '',
+    );
+  }
+  for (const s of perf.skipped ?? []) out.push(`- \`${s.name}\` not run: ${s.reason}`);
+  if ((perf.skipped ?? []).length > 0) out.push('');
+  const byName = new Map((verdict?.queries ?? []).map((q) => [q.name, q]));
+  const regressed = (verdict?.queries ?? []).filter((q) => q.findings.length > 0);
+  if (regressed.length > 0) {
+    out.push('**Plan regressions:**', '');
+    out.push(
+      table(
+        ['entry', 'guard', 'table', 'key', 'baseline → current', 'what'],
+        regressed.flatMap((q) =>
+          q.findings.map((f) => [
+            `\`${q.name}\``,
+            `❌ ${f.guard}`,
+            f.table ?? '–',
+            f.key ?? '–',
+            `${f.baseline?.toLocaleString('en-US') ?? '–'} → ${f.current?.toLocaleString('en-US') ?? '–'}`,
+            f.message,
+          ]),
+        ),
+      ),
+      '',
+    );
+    for (const q of regressed) {
+      if (q.planDiff.length === 0) continue;
+      out.push(
+        `<details open><summary><code>${q.name}</code>: plan lines that changed</summary>`,
+        '',
+        '```diff',
+        ...q.planDiff,
+        '```',
+        '',
+        '</details>',
+        '',
+      );
+    }
+  }
+  out.push(
+    table(
+      ['entry', 'granules', 'parts', perf.engine === 'embedded' ? 'estimated rows' : 'rows read', 'pruned by', 'plan'],
+      measured.map((q) => {
+        const plan = q.plan as NonNullable<PerfMeasurement['plan']>;
+        const pruned = [...new Set(plan.reads.flatMap((r) => r.prunedBy))];
+        return [
+          `\`${q.name}\``,
+          plan.granules.toLocaleString('en-US'),
+          plan.parts.toLocaleString('en-US'),
+          (plan.queryLog?.readRows ?? plan.estimatedRows).toLocaleString('en-US'),
+          pruned.join(', ') || '–',
+          byName.get(q.name)?.findings.length ? '❌ regression' : (STATUS_ICON.ok as string),
+        ];
+      }),
+    ),
+    '',
+  );
+  const charts = chartsByReport(measured, byName);
+  if (charts.length > 0) {
+    const failing = new Set(regressed.map((q) => q.name));
+    const shown = charts.filter((c) => c.entries.some((e) => failing.has(e)));
+    const folded = charts.filter((c) => !c.entries.some((e) => failing.has(e)));
+    out.push(
+      'Charts: bars are this run in % of the baseline (granules, rows, median time per filter); the line is the baseline (100 %).',
+      '',
+    );
+    for (const c of shown) out.push(c.mermaid, '');
+    if (folded.length > 0) {
+      out.push(`<details><summary>Charts of ${folded.length} report(s) without plan regression</summary>`, '');
+      for (const c of folded) out.push(c.mermaid, '');
+      out.push('</details>', '');
+    }
+  }
+  return out;
+}
+
+/** One Mermaid `xychart-beta` per report that has a baseline: its entries' metrics in % of the baseline. */
+function chartsByReport(
+  measured: readonly PerfMeasurement[],
+  verdicts: ReadonlyMap<string, PerfComparison>,
+): { readonly entries: string[]; readonly mermaid: string }[] {
+  const groups = new Map<string, PerfMeasurement[]>();
+  for (const q of measured) {
+    const report = q.report ?? q.name;
+    groups.set(report, [...(groups.get(report) ?? []), q]);
+  }
+  const charts: { entries: string[]; mermaid: string }[] = [];
+  for (const [report, entries] of groups) {
+    const labels: string[] = [];
+    const values: number[] = [];
+    const pct = (pair: { baseline: number; current: number }): number =>
+      pair.baseline === 0 ? (pair.current === 0 ? 100 : 999) : Math.round((pair.current / pair.baseline) * 100);
+    for (const q of entries) {
+      const v = verdicts.get(q.name);
+      if (!v || v.baselineMedianMs === null) continue;
+      const tag = q.filter ? ` ${FILTER_TAG[q.filter] ?? q.filter}` : '';
+      if (v.granules) {
+        labels.push(`granules${tag}`);
+        values.push(pct(v.granules));
+      }
+      if (v.rows) {
+        labels.push(`rows${tag}`);
+        values.push(pct(v.rows));
+      }
+      labels.push(`time${tag}`);
+      values.push(pct({ baseline: v.baselineMedianMs, current: v.currentMedianMs }));
+    }
+    if (labels.length === 0) continue;
+    const top = Math.max(200, Math.ceil(Math.max(...values) / 50) * 50);
+    charts.push({
+      entries: entries.map((e) => e.name),
+      mermaid: [
+        '```mermaid',
+        'xychart-beta',
+        `    title "${report}"`,
+        `    x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
+        `    y-axis "% of baseline" 0 --> ${top}`,
+        `    bar [${values.join(', ')}]`,
+        `    line [${values.map(() => 100).join(', ')}]`,
+        '```',
+      ].join('\n'),
+    });
+  }
+  return charts;
 }

@@ -44,6 +44,7 @@ import { describeTargetState, loadDataset, TargetNotEmptyError } from '../load/i
 import { type JourneysLoadResult, loadJourneys, readJourneysInput } from '../load/journeys.ts';
 import { EmbeddedSnapshots, SnapshotDamagedError, snapshotKey } from '../load/snapshot.ts';
 import { type CheckKnownAnswersOptions, checkKnownAnswers, type KnownAnswersResult } from '../reports/known-answers.ts';
+import { profileQuery, type QueryProfile } from '../reports/profile.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
 import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';
 
@@ -156,6 +157,19 @@ export interface SeededAspects extends AsyncDisposable {
   /** The cache entry directory holding the eight `.csv.gz` files (`null` with `cache: false`). */
   readonly datasetDir: string | null;
   readonly timings: { readonly datasetMs: number; readonly loadMs: number; readonly totalMs: number };
+  /**
+   * The plan profile of a query on these databases: granules and parts selected per table, rows
+   * the engine plans to read, which sort keys pruned; on a server also rows/bytes read and peak
+   * memory from `system.query_log`. Bound values go in `params` (`{name:Type}` placeholders).
+   *
+   * @example
+   * const p = await aspects.profile(
+   *   `SELECT count() FROM ${aspects.names.xapiDb}.problem_events WHERE course_key = {course:String}`,
+   *   { course: 'course-v1:Org0+…' },
+   * );
+   * expect(p.reads[0]?.prunedBy).toContain('course_key');
+   */
+  profile(sql: string, params?: Readonly<Record<string, unknown>>): Promise<QueryProfile>;
   close(): Promise<void>;
   /**
    * Loads a `journeys` output (the learner journeys with known answers) beside this dataset, in
@@ -483,6 +497,7 @@ function makeHandle(parts: HandleParts): SeededAspects {
     snapshot: parts.snapshot,
     datasetDir: parts.datasetDir,
     timings: parts.timings,
+    profile: (sql, params = {}) => profileQuery(parts.ch, sql, params, { names: parts.names }),
     close,
     ...knownAnswerMethods(parts.ch, parts.names),
     [Symbol.asyncDispose]: close,

@@ -22,6 +22,7 @@ import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
 import { copyLoadedSchema } from '../load/template-copy.ts';
+import { profileQuery } from '../reports/profile.ts';
 import { chooseProvider, type ResolvedProviderName, urlTargetFromString } from './providers.ts';
 import {
   type AspectsDatabases,
@@ -242,6 +243,7 @@ async function isolatedCopy(
       },
       timings: { datasetMs: 0, loadMs: totalMs, totalMs },
       ...knownAnswerMethods(shared.clickhouse, names),
+      profile: (sql, params = {}) => profileQuery(shared.clickhouse, sql, params, { names }),
       close,
       [Symbol.asyncDispose]: close,
     };
@@ -286,6 +288,7 @@ async function connectOnly(provided: ProvidedAspects, url: string): Promise<Seed
     datasetDir: null,
     timings: { datasetMs: 0, loadMs: 0, totalMs: 0 },
     ...knownAnswerMethods(ch, names),
+    profile: (sql, params = {}) => profileQuery(ch, sql, params, { names }),
     close,
     [Symbol.asyncDispose]: close,
   };
