@@ -4,10 +4,10 @@
  * implementation, `createSink` picks one.
  */
 
-import type { ChunkEncoding } from '../formats/encode.ts';
 import type { TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
-import type { ChunkResult } from '../run/worker-protocol.ts';
+import type { ChunkEncoding } from '../generate/encode.ts';
+import type { ChunkResult } from './chunk.ts';
 
 /** How a sink wants a table's chunks made. */
 export interface ChunkFormat {

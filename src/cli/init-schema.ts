@@ -1,14 +1,13 @@
-/** Registers `xapi-db-load init-schema` on the CLI program (kept here so src/cli.ts stays small). */
+/** The `xapi-db-load init-schema` command: its options and what it runs. */
 
 import type { Command } from 'commander';
-import type { CliIo } from '../cli.ts';
-import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
+import { resolveTarget } from '../clickhouse/bulk.ts';
+import { createClickHouse, targetFromConfig } from '../clickhouse/connect.ts';
+import { formatInitSchemaReport, initSchemaWithReport } from '../clickhouse/init-report.ts';
+import { ASPECTS_DBT_VERSION, renderSchema, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import { loadConfig } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import { resolveTarget } from './bulk.ts';
-import { createClickHouse, targetFromConfig } from './connect.ts';
-import { formatInitSchemaReport, initSchemaWithReport } from './init-report.ts';
-import { ASPECTS_DBT_VERSION, renderSchema, schemaNamesFromConfig } from './schema.ts';
+import { type CliIo, configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from './options.ts';
 
 const INIT_SCHEMA_HELP = `
 Creates the databases (db_name, db_event_sink_name, db_reporting_name), SQL functions, the raw

@@ -1,28 +1,27 @@
-#!/usr/bin/env node
 /**
- * `xapi-db-load` command line. Exit codes: 0 success, 1 runtime failure, 2 usage or config error.
+ * The `xapi-db-load` program: its commands and options (src/cli.ts is the executable entry). Exit codes: 0 success, 1 runtime failure, 2 usage or config error.
  */
 
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { createSink } from './backends/index.ts';
-import { VECTOR_STDOUT } from './backends/vector.ts';
-import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH, packageVersion } from './cli-options.ts';
-import { addInitSchemaCommand } from './clickhouse/init-command.ts';
-import { loadConfig } from './config/index.ts';
-import type { Config } from './config/types.ts';
-import { ConfigError, describeError, InterruptedError, XapiDbLoadError } from './errors.ts';
-import { addJourneysCommand } from './journeys/cli-command.ts';
-import { formatBulkLoadSummary, runCsvBulkLoad } from './load/csv.ts';
-import { formatNativeLoadSummary, runNativeLoad } from './load/native.ts';
-import { addReportCommand } from './reports/cli-command.ts';
-import { systemClock } from './run/clock.ts';
-import { openRunLog } from './run/log-file.ts';
-import { createProgress, type ProgressMode } from './run/progress.ts';
-import { runLoadDb } from './run/runner.ts';
-import { formatSummary } from './run/summary.ts';
+import { createSink } from '../backends/index.ts';
+import { VECTOR_STDOUT } from '../backends/vector.ts';
+import { loadConfig } from '../config/index.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
+import { formatBulkLoadSummary, runCsvBulkLoad } from '../load/csv.ts';
+import { formatNativeLoadSummary, runNativeLoad } from '../load/native.ts';
+import { openRunLog } from '../run/log-file.ts';
+import { createProgress, type ProgressMode } from '../run/progress.ts';
+import { runLoadDb } from '../run/runner.ts';
+import { formatSummary } from '../run/summary.ts';
 
-export { DEFAULT_CONFIG_PATH };
+export type { CliIo };
+
+import { systemClock } from '../util/clock.ts';
+import { addInitSchemaCommand } from './init-schema.ts';
+import { addJourneysCommand } from './journeys.ts';
+import { type CliIo, configFileAlias, configFileOption, DEFAULT_CONFIG_PATH, packageVersion } from './options.ts';
+import { addReportCommand } from './report.ts';
 
 const EXIT_HELP = `
 Exit codes:
@@ -174,13 +173,6 @@ function checkLoadOnlyBackend(config: Config): void {
   throw new ConfigError([{ key: 'load_db_only', message }]);
 }
 
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly env: NodeJS.ProcessEnv;
-  readonly signal?: AbortSignal;
-}
-
 /** Runs the CLI with `argv` (without the node and script entries); resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode = 0;
@@ -249,39 +241,4 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return 1;
   }
-}
-
-const isEntryPoint =
-  process.argv[1] !== undefined && fileURLToPath(import.meta.url) === (await realpathOrSelf(process.argv[1]));
-
-async function realpathOrSelf(path: string): Promise<string> {
-  const { realpath } = await import('node:fs/promises');
-  try {
-    return await realpath(path);
-  } catch {
-    return path;
-  }
-}
-
-if (isEntryPoint) {
-  const controller = new AbortController();
-  // Every signal is handled (not once): a second Ctrl-C, or the second SIGTERM `timeout` sends,
-  // must not kill the run before it has recorded what it loaded (issue #9, D7, D8).
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-    if (controller.signal.aborted) {
-      process.stderr.write(`${signal} again: already stopping; recording what was loaded first\n`);
-      return;
-    }
-    process.stderr.write(`\n${signal}: stopping after the current step and recording what was loaded\n`);
-    controller.abort(InterruptedError.fromSignal(signal));
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  const code = await main(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    signal: controller.signal,
-  });
-  process.exitCode = code;
 }

@@ -1,6 +1,6 @@
 /**
  * What every command line command shares: the packaged config, the `--config_file` option with
- * its default spelled out, and the package version. Kept apart from `cli.ts` so the command
+ * its default spelled out, and the package version. Kept apart from `main.ts` so the command
  * modules (report, init-schema) can use it without importing the entry point.
  */
 
@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
 
 /** The config shipped with the package, used when `--config_file` is not given. */
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../configs/default_config.yaml', import.meta.url));
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../configs/default_config.yaml', import.meta.url));
 
 /** The `version` of this package's package.json. */
 export function packageVersion(): string {
-  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
 }
 
@@ -33,4 +33,12 @@ export function configFileOption(): Option {
 /** The hidden `--config-file` spelling. */
 export function configFileAlias(): Option {
   return new Option('--config-file <path>', 'alias of --config_file').hideHelp();
+}
+
+/** The streams, environment and abort signal a command runs with (the process's, or a test's). */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal?: AbortSignal;
 }

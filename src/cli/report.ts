@@ -1,10 +1,9 @@
-/** Registers `xapi-db-load report` on the CLI program (kept here so src/cli.ts stays small). */
+/** The `xapi-db-load report` command: its options and what it runs. */
 
 import { type Command, Option } from 'commander';
-import type { CliIo } from '../cli.ts';
-import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
 import { loadConfig } from '../config/index.ts';
-import { type ReportCommandOptions, reportCommand, reportScript } from './command.ts';
+import { type ReportCommandOptions, reportCommand, reportScript } from '../reports/command.ts';
+import { type CliIo, configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from './options.ts';
 
 const REPORT_HELP = `
 The reference time that replaces now() is the config's now, else midnight UTC after its end_date, so results

@@ -24,8 +24,6 @@ import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
 import { shardCsvFile, TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset, xapiChunk } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
-import { formatDuration } from '../run/clock.ts';
-import { formatInt } from '../run/format.ts';
 import { maskUrlCredentials } from '../secrets.ts';
 import {
   createS3Client,
@@ -37,6 +35,8 @@ import {
   s3SettingsFromConfig,
   s3UrlToHttp,
 } from '../storage/s3.ts';
+import { formatDuration } from '../util/clock.ts';
+import { formatInt } from '../util/format.ts';
 
 export { joinUrl, s3UrlToHttp };
 

@@ -13,7 +13,7 @@ import type { ClickHouse, ClickHouseTarget } from '../clickhouse/connect.ts';
 import { dropSchema, type SchemaNames } from '../clickhouse/schema.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS } from '../formats/tables.ts';
-import { formatInt } from '../run/format.ts';
+import { formatInt } from '../util/format.ts';
 import { type LedgerEntry, ledgerTable, readLedger } from './ledger.ts';
 import { countLoadedTables, type TableCountsByKey } from './verify.ts';
 

@@ -20,7 +20,7 @@ import { optimizeFinal, type SchemaNames } from '../clickhouse/schema.ts';
 import { VerificationError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
-import { formatInt } from '../run/format.ts';
+import { formatInt } from '../util/format.ts';
 
 export type TableCountsByKey = Readonly<Record<TableKey, number>>;
 

@@ -4,6 +4,7 @@
  * removed), stop the workers, and rethrow as a `SinkError` carrying the rows written so far.
  */
 
+import type { ChunkSpec } from '../backends/chunk.ts';
 import { createSink } from '../backends/index.ts';
 import type { Sink, SinkSummary } from '../backends/sink.ts';
 import type { Config } from '../config/types.ts';
@@ -13,11 +14,10 @@ import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
 import { prepareCsvBulkLoad } from '../load/csv.ts';
 import type { LoadResult } from '../load/index.ts';
-import { type Clock, systemClock } from './clock.ts';
-import { formatInt } from './format.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
+import { formatInt } from '../util/format.ts';
 import { GenerationPool } from './generation-pool.ts';
 import type { ProgressReporter } from './progress.ts';
-import type { ChunkSpec } from './worker-protocol.ts';
 
 /** Above this many rows a run gets a warning: likely a typo in num_actors or the batches (issue #12, D9). */
 const HUGE_RUN_ROWS = 1_000_000_000;

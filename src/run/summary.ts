@@ -1,8 +1,8 @@
 /** The final summary table: rows per table and file, bytes, duration, throughput. */
 
 import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
-import { formatDuration } from './clock.ts';
-import { formatBytes, formatInt } from './format.ts';
+import { formatDuration } from '../util/clock.ts';
+import { formatBytes, formatInt } from '../util/format.ts';
 import type { RunResult } from './runner.ts';
 
 export function formatSummary(result: RunResult): string {
