@@ -21,6 +21,7 @@ const UNIT = [
   'test/public-api.test.ts',
   'test/readme.test.ts',
   'test/report-summary.test.ts',
+  'test/schema-names.test.ts',
   'test/seed-providers.test.ts',
   'test/statements.test.ts',
 ];

@@ -16,7 +16,7 @@ import { resolve as resolvePath } from 'node:path';
 import { inspect } from 'node:util';
 import type { ClickHouseClient, ClickHouseLogLevel, ClickHouseSettings, createClient } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
-import { describeError, XapiDbLoadError } from '../errors.ts';
+import { ConnectionError, describeError, XapiDbLoadError } from '../errors.ts';
 import { loginSecrets, maskUserinfo, redactSecrets } from '../secrets.ts';
 
 export { redactSecrets };
@@ -411,11 +411,12 @@ async function openEmbedded(
   try {
     connection = createChdbConnection({ path: target.path ?? ':memory:' });
   } catch (error) {
-    throw new XapiDbLoadError(
+    throw new ConnectionError(
       `Cannot open ${description}: ${firstLine(describeError(error))} ` +
         '(one data directory can be open in one process at a time, and chdb opens one directory per process: ' +
         'another xapi-db-load or clickhouse local may be using it, or this process has another embedded ' +
         'connection open on a different path)',
+      description,
       { cause: error },
     );
   }
@@ -425,7 +426,9 @@ async function openEmbedded(
     serverVersion = await queryVersion(client);
   } catch (error) {
     await closeQuietly(client);
-    throw new XapiDbLoadError(`Cannot use ${description}: ${firstLine(describeError(error))}`, { cause: error });
+    throw new ConnectionError(`Cannot use ${description}: ${firstLine(describeError(error))}`, description, {
+      cause: error,
+    });
   }
   const path = target.path ?? ':memory:';
   openEmbeddedPaths.set(path, (openEmbeddedPaths.get(path) ?? 0) + 1);
@@ -474,9 +477,10 @@ async function openUrl(target: UrlTarget, base: ClientBase): Promise<ClickHouse>
     const reason = signal?.aborted
       ? `no answer within ${formatSeconds(connectTimeoutMs ?? 0)} (db_connect_timeout)`
       : redactSecrets(connectionFailureReason(error), secrets);
-    throw new XapiDbLoadError(
+    throw new ConnectionError(
       `Cannot connect to ClickHouse at ${resolved.host}:${resolved.port} (${resolved.secure ? 'https' : 'http'}, ` +
         `user ${target.username}): ${reason}`,
+      `ClickHouse at ${resolved.host}:${resolved.port}`,
       { cause: sanitizeCause(error, secrets) },
     );
   }
@@ -573,9 +577,11 @@ async function openContainer(target: ContainerTarget, base: ClientBase): Promise
   try {
     started = await new containers.ClickHouseContainer(image).start();
   } catch (error) {
-    throw new XapiDbLoadError(`Cannot start ClickHouse container ${image}: ${firstLine(describeError(error))}`, {
-      cause: error,
-    });
+    throw new ConnectionError(
+      `Cannot start ClickHouse container ${image}: ${firstLine(describeError(error))}`,
+      `ClickHouse container ${image}`,
+      { cause: error },
+    );
   }
   const options = started.getClientOptions();
   const client = base.createClient({
@@ -600,9 +606,11 @@ async function openContainer(target: ContainerTarget, base: ClientBase): Promise
       // Report the cleanup failure without hiding the original one.
       process.emitWarning(`Could not stop ClickHouse container ${image}: ${describeError(stopError)}`);
     }
-    throw new XapiDbLoadError(`ClickHouse container ${image} does not answer: ${firstLine(describeError(error))}`, {
-      cause: error,
-    });
+    throw new ConnectionError(
+      `ClickHouse container ${image} does not answer: ${firstLine(describeError(error))}`,
+      `ClickHouse container ${image}`,
+      { cause: error },
+    );
   }
   return new ClickHouseHandle({
     client,

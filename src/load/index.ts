@@ -337,7 +337,8 @@ export async function loadDataset(input: DatasetInput, target: LoadTarget, optio
       throw new InterruptedError(`Load stopped (${reason}) at ${phase}.${tail}`, code, filled, { cause: error });
     }
     // A failed verification stays one (its own verdict); anything else carries what was written.
-    if (error instanceof VerificationError) throw new VerificationError(`${error.message}${tail}`, { cause: error });
+    if (error instanceof VerificationError)
+      throw new VerificationError(`${error.message}${tail}`, { cause: error, tables: error.tables });
     throw new SinkError(`${reason}${tail}`, filled, { cause: error });
   }
 }

@@ -152,7 +152,7 @@ export function verificationError(report: VerificationReport, where?: string): V
         'db_event_sink_name / db_reporting_name, or delete the embedded data directory).',
     );
   }
-  return new VerificationError(lines.join('\n'));
+  return new VerificationError(lines.join('\n'), { tables: report.tables });
 }
 
 /**
