@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { countRows, LOADED_TABLES } from '../src/clickhouse/counts.ts';
 import {
-  ASPECTS_DBT_VERSION,
   DEFAULT_SCHEMA_NAMES,
   dictionaryNames,
   renderSchema,
@@ -20,10 +19,6 @@ describe('schema files', () => {
       .filter((f) => f.endsWith('.sql'))
       .sort();
     expect([...SCHEMA_FILES]).toEqual(onDisk);
-  });
-
-  it('pins one aspects-dbt version', () => {
-    expect(ASPECTS_DBT_VERSION).toBe('v7.0.0');
   });
 
   it('substitutes every placeholder and qualifies every object with a database', () => {

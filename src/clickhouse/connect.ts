@@ -18,6 +18,7 @@ import type { ClickHouseClient, ClickHouseLogLevel, ClickHouseSettings, createCl
 import type { Config } from '../config/types.ts';
 import { ConnectionError, describeError, XapiDbLoadError } from '../errors.ts';
 import { loginSecrets, maskUserinfo, redactSecrets } from '../secrets.ts';
+import { importOptional } from '../util/import-optional.ts';
 
 export { redactSecrets };
 
@@ -537,14 +538,6 @@ interface StartedClickHouseContainerLike {
 /** The part of `testcontainers` this module uses. */
 interface TestcontainersModule {
   getContainerRuntimeClient(): Promise<unknown>;
-}
-
-/**
- * Imports an optional package by a name held in a variable, so neither TypeScript nor a bundler
- * requires it at build time.
- */
-async function importOptional<T>(specifier: string): Promise<T> {
-  return (await import(specifier)) as T;
 }
 
 async function openContainer(target: ContainerTarget, base: ClientBase): Promise<ClickHouse> {

@@ -8,7 +8,7 @@ import type { ChunkSpec } from '../backends/chunk.ts';
 import { createSink } from '../backends/index.ts';
 import type { Sink, SinkSummary } from '../backends/sink.ts';
 import type { Config } from '../config/types.ts';
-import { describeError, InterruptedError, SinkError, VerificationError, XapiDbLoadError } from '../errors.ts';
+import { describeError, InterruptedError, SinkError, VerificationError } from '../errors.ts';
 import type { TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
@@ -179,5 +179,3 @@ async function generate(
     await pool?.close();
   }
 }
-
-export { XapiDbLoadError };
