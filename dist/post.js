@@ -69715,62 +69715,6 @@ function describeError(error2) {
   }
 }
 
-// src/action/constants.ts
-var State = {
-  CacheKey: "cache-key",
-  CachePath: "cache-path",
-  CacheSave: "cache-save",
-  ContainerId: "container-id"
-};
-var LOCAL_ACTIONS_CACHE_ENV = "XAPI_DB_LOAD_ACTIONS_CACHE_DIR";
-
-// src/action/cache.ts
-function localActionsCache(root) {
-  const base = resolve3(root);
-  const check = (key) => {
-    if (key.length > 512 || key.includes(",")) throw new Error(`Key Validation Error: ${key} is not valid`);
-  };
-  return {
-    isFeatureAvailable: () => true,
-    async restoreCache(paths, primaryKey, restoreKeys = []) {
-      check(primaryKey);
-      let names;
-      try {
-        names = await readdir2(base);
-      } catch {
-        return void 0;
-      }
-      const key = names.includes(primaryKey) ? primaryKey : restoreKeys.map(
-        (prefix2) => names.filter((n) => n.startsWith(prefix2)).sort().at(-1)
-      ).find((n) => n);
-      if (key === void 0) return void 0;
-      for (const [i, path14] of paths.entries()) {
-        await rm2(path14, { recursive: true, force: true });
-        await cp(join7(base, key, String(i)), path14, { recursive: true });
-      }
-      return key;
-    },
-    async saveCache(paths, key) {
-      check(key);
-      const entry = join7(base, key);
-      try {
-        await stat2(entry);
-        return -1;
-      } catch {
-      }
-      const temp = `${entry}.tmp-${process.pid}`;
-      for (const [i, path14] of paths.entries()) await cp(path14, join7(temp, String(i)), { recursive: true });
-      await mkdir2(base, { recursive: true });
-      await rename2(temp, entry);
-      return 1;
-    }
-  };
-}
-
-// src/action/container.ts
-import { execFile } from "node:child_process";
-import { promisify as promisify3 } from "node:util";
-
 // src/clickhouse/connect.ts
 import { inspect as inspect2 } from "node:util";
 
@@ -69854,7 +69798,61 @@ var ClickHouseHandle = class {
   }
 };
 
+// src/action/constants.ts
+var State = {
+  CacheKey: "cache-key",
+  CachePath: "cache-path",
+  CacheSave: "cache-save",
+  ContainerId: "container-id"
+};
+var LOCAL_ACTIONS_CACHE_ENV = "XAPI_DB_LOAD_ACTIONS_CACHE_DIR";
+
+// src/action/cache.ts
+function localActionsCache(root) {
+  const base = resolve3(root);
+  const check = (key) => {
+    if (key.length > 512 || key.includes(",")) throw new Error(`Key Validation Error: ${key} is not valid`);
+  };
+  return {
+    isFeatureAvailable: () => true,
+    async restoreCache(paths, primaryKey, restoreKeys = []) {
+      check(primaryKey);
+      let names;
+      try {
+        names = await readdir2(base);
+      } catch {
+        return void 0;
+      }
+      const key = names.includes(primaryKey) ? primaryKey : restoreKeys.map(
+        (prefix2) => names.filter((n) => n.startsWith(prefix2)).sort().at(-1)
+      ).find((n) => n);
+      if (key === void 0) return void 0;
+      for (const [i, path14] of paths.entries()) {
+        await rm2(path14, { recursive: true, force: true });
+        await cp(join7(base, key, String(i)), path14, { recursive: true });
+      }
+      return key;
+    },
+    async saveCache(paths, key) {
+      check(key);
+      const entry = join7(base, key);
+      try {
+        await stat2(entry);
+        return -1;
+      } catch {
+      }
+      const temp = `${entry}.tmp-${process.pid}`;
+      for (const [i, path14] of paths.entries()) await cp(path14, join7(temp, String(i)), { recursive: true });
+      await mkdir2(base, { recursive: true });
+      await rename2(temp, entry);
+      return 1;
+    }
+  };
+}
+
 // src/action/container.ts
+import { execFile } from "node:child_process";
+import { promisify as promisify3 } from "node:util";
 var execFileAsync = promisify3(execFile);
 async function docker(args) {
   const { stdout } = await execFileAsync("docker", [...args], { maxBuffer: 4 * 1024 * 1024 });

@@ -78,6 +78,13 @@ export interface ContainerTarget {
 export type ClickHouseTarget = EmbeddedTarget | UrlTarget | ContainerTarget;
 export type ClickHouseTargetKind = ClickHouseTarget['kind'];
 
+/** Where ClickHouse runs, one word each: the Action's `target` input uses these words too. */
+export const CLICKHOUSE_TARGET_KINDS = [
+  'embedded',
+  'url',
+  'container',
+] as const satisfies readonly ClickHouseTargetKind[];
+
 /** User and password that server-side dictionary sources log in with (see schema.ts). */
 export interface DictionaryCredentials {
   readonly username: string;

@@ -42,7 +42,12 @@ import { buildWorld } from '../generate/world.ts';
 import { describeTargetState, loadDataset, TargetNotEmptyError } from '../load/index.ts';
 import { EmbeddedSnapshots, SnapshotDamagedError, snapshotKey } from '../load/snapshot.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
-import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';
+import {
+  type ChooseProviderOptions,
+  chooseProvider,
+  type ProviderName,
+  type ResolvedProviderName,
+} from './providers.ts';
 
 /** Dataset presets shipped in `configs/presets/`. */
 export const PRESETS = ['tiny', 'small', 'medium'] as const;
@@ -60,7 +65,7 @@ export interface SeedAspectsOptions extends Pick<ChooseProviderOptions, 'probeDo
    * answers, else embedded.
    * @default process.env.XAPI_DB_LOAD_PROVIDER ?? "auto"
    */
-  readonly provider?: 'auto' | 'embedded' | 'container' | 'external';
+  readonly provider?: ProviderName;
   /** External server, `http(s)://user:password@host:port`. @default env XAPI_DB_LOAD_CLICKHOUSE_URL, then the config's db_* keys */
   readonly url?: string;
   /** Data directory of the embedded engine (one per process). @default ":memory:" */
