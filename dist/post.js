@@ -22398,12 +22398,12 @@ var require_parse_proxy_response = __commonJS({
             return;
           }
           const headerParts = buffered.slice(0, endOfHeaders).toString("ascii").split("\r\n");
-          const firstLine = headerParts.shift();
-          if (!firstLine) {
+          const firstLine2 = headerParts.shift();
+          if (!firstLine2) {
             socket.destroy();
             return reject(new Error("No header received from proxy CONNECT response"));
           }
-          const firstLineParts = firstLine.split(" ");
+          const firstLineParts = firstLine2.split(" ");
           const statusCode = +firstLineParts[1];
           const statusText = firstLineParts.slice(2).join(" ");
           const headers = {};
@@ -22426,7 +22426,7 @@ var require_parse_proxy_response = __commonJS({
               headers[key] = value;
             }
           }
-          debug2("got proxy server response: %o %o", firstLine, headers);
+          debug2("got proxy server response: %o %o", firstLine2, headers);
           cleanup();
           resolve4({
             connect: {
@@ -69715,9 +69715,6 @@ function describeError(error2) {
   }
 }
 
-// src/clickhouse/connect.ts
-import { inspect as inspect2 } from "node:util";
-
 // src/secrets.ts
 var REDACTED_SECRET = "***";
 function quoteLiteral(value) {
@@ -69748,7 +69745,11 @@ function redactSecrets(text, secrets) {
   return out;
 }
 
-// src/clickhouse/connect.ts
+// src/util/format.ts
+var integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+// src/clickhouse/handle.ts
+import { inspect as inspect2 } from "node:util";
 var ClickHouseHandle = class {
   client;
   kind;

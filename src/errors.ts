@@ -173,3 +173,14 @@ export class InterruptedError extends SinkError {
     );
   }
 }
+
+/** The container target cannot run here: Docker (or the testcontainers package) is missing. */
+export class ContainerUnavailableError extends XapiDbLoadError {
+  /** One line, suitable for `skip(true, reason)`. */
+  readonly reason: string;
+
+  constructor(message: string, reason: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}

@@ -71,6 +71,7 @@ export {
   ConfigError,
   type ConfigProblem,
   ConnectionError,
+  ContainerUnavailableError,
   describeError,
   InterruptedError,
   LedgerStateError,

@@ -12,8 +12,8 @@
  * password works. See {@link RALPH_AUTH_BOOTSTRAP_PY}.
  */
 
-import { ContainerUnavailableError } from '../clickhouse/connect.ts';
-import { describeError } from '../errors.ts';
+import { ContainerUnavailableError, describeError } from '../errors.ts';
+import { firstLine } from '../util/format.ts';
 import { importOptional } from '../util/import-optional.ts';
 
 /**
@@ -119,10 +119,6 @@ interface TestcontainersModule {
   GenericContainer: new (image: string) => GenericContainerLike;
   Wait: { forHttp(path: string, port: number): WaitStrategyLike };
   getContainerRuntimeClient(): Promise<unknown>;
-}
-
-function firstLine(text: string): string {
-  return (text.split('\n', 1)[0] ?? '').trim();
 }
 
 /**

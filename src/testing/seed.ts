@@ -17,14 +17,9 @@ import {
   generateCsvDataset,
 } from '../cache/cached-dataset.ts';
 import { type DatasetCacheStore, LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
-import {
-  type ClickHouse,
-  createClickHouse,
-  embeddedPathInUse,
-  resolveUrlTarget,
-  type UrlTarget,
-} from '../clickhouse/connect.ts';
+import { type ClickHouse, createClickHouse, resolveUrlTarget, type UrlTarget } from '../clickhouse/connect.ts';
 import { countRows, LOADED_TABLES, type LoadedTable, type TableCounts } from '../clickhouse/counts.ts';
+import { embeddedPathInUse } from '../clickhouse/embedded.ts';
 import {
   dropSchema,
   IDENTIFIER_PATTERN,
