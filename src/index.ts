@@ -30,6 +30,13 @@ export {
 } from './cache/index.ts';
 // ClickHouse: connect to a target (embedded, url, container) and manage the Aspects schema.
 export {
+  ASPECTS_VERSIONS,
+  type AspectsVersion,
+  aspectsModels,
+  DEFAULT_ASPECTS_VERSION,
+  isAspectsVersion,
+} from './clickhouse/aspects-version.ts';
+export {
   CLICKHOUSE_IMAGE,
   type ClickHouse,
   type ClickHouseTarget,
@@ -41,6 +48,7 @@ export {
 export { countRows, type TableCounts } from './clickhouse/counts.ts';
 export {
   ASPECTS_DBT_VERSION,
+  aspectsDbtTag,
   DEFAULT_SCHEMA_NAMES,
   dropSchema,
   initSchema,

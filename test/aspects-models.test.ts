@@ -31,7 +31,9 @@ import {
   videoEvent,
 } from './support/aspects-course.ts';
 
-const names = uniqueSchemaNames();
+// The v7.0.0 semantics (dim_subsection_performance, first-success results); what v8.0.0
+// changes is in aspects-versions.test.ts.
+const names = { ...uniqueSchemaNames(), aspectsVersion: '7.0.0' as const };
 const r = names.reportingDb;
 
 const CH1 = blockId('chapter', 'ch1');

@@ -9,6 +9,7 @@ import { CLICKHOUSE_TARGET_KINDS } from '../clickhouse/connect.ts';
 export const Inputs = {
   Config: 'config',
   Preset: 'preset',
+  AspectsVersion: 'aspects-version',
   Backend: 'backend',
   Target: 'target',
   ClickHouseUrl: 'clickhouse-url',

@@ -36,7 +36,7 @@ import {
   renderNativeWrite,
   STATEMENTS_PER_NATIVE_FILE,
 } from '../clickhouse/native-files.ts';
-import { ASPECTS_DBT_VERSION, initSchema, reloadDictionaries, schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import { aspectsDbtTag, initSchema, reloadDictionaries, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError, describeError, SinkError, XapiDbLoadError } from '../errors.ts';
@@ -342,7 +342,9 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
         }
       }
       if (shouldInitSchema(config, loader.kind)) {
-        log(`Creating the Aspects schema (aspects-dbt ${ASPECTS_DBT_VERSION}) on ${loader.description} if missing`);
+        log(
+          `Creating the Aspects schema (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)}) on ${loader.description} if missing`,
+        );
         await initSchema(loader, names);
       }
       const ch = loader;

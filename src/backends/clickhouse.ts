@@ -54,7 +54,7 @@ import {
 import { type ClickHouse, type ClickHouseTarget, createClickHouse, describeTarget } from '../clickhouse/connect.ts';
 import { createMonthFiles, formatMonth, type MonthFiles } from '../clickhouse/month-files.ts';
 import {
-  ASPECTS_DBT_VERSION,
+  aspectsDbtTag,
   initSchema,
   reloadDictionaries,
   type SchemaNames,
@@ -466,7 +466,7 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
       }
       if (shouldInitSchema(config, kind)) {
         log(
-          `Creating the Aspects schema (aspects-dbt ${ASPECTS_DBT_VERSION}) in ${names.xapiDb}, ${names.eventSinkDb}, ${names.reportingDb} if missing`,
+          `Creating the Aspects schema (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)}) in ${names.xapiDb}, ${names.eventSinkDb}, ${names.reportingDb} if missing`,
         );
         await initSchema(ch, names);
       }
@@ -593,7 +593,7 @@ export function createClickHouseSink(config: Config, options: ClickHouseSinkOpti
           `(${names.xapiDb}.video_playback_events), ${formatInt(headlines.problemAttempts)} problem attempts ` +
           `(${names.xapiDb}.problem_events)`,
         `Loaded ${chronological ? 'in time order' : 'in generation order'} with the Aspects schema ` +
-          `(aspects-dbt ${ASPECTS_DBT_VERSION}) on ${ch.description}, engine ${ch.serverVersion}` +
+          `(aspects-dbt ${aspectsDbtTag(names.aspectsVersion)}) on ${ch.description}, engine ${ch.serverVersion}` +
           (config.optimizeFinal ? ', then OPTIMIZE … FINAL' : ''),
       ];
       if (target.kind === 'embedded' && target.path !== undefined) {

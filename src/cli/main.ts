@@ -20,7 +20,14 @@ export type { CliIo };
 import { systemClock } from '../util/clock.ts';
 import { addInitSchemaCommand } from './init-schema.ts';
 import { addJourneysCommand } from './journeys.ts';
-import { type CliIo, configFileAlias, configFileOption, DEFAULT_CONFIG_PATH, packageVersion } from './options.ts';
+import {
+  aspectsVersionOption,
+  type CliIo,
+  configFileAlias,
+  configFileOption,
+  DEFAULT_CONFIG_PATH,
+  packageVersion,
+} from './options.ts';
 import { addReportCommand } from './report.ts';
 
 const EXIT_HELP = `
@@ -50,6 +57,8 @@ interface LoadDbOptions {
   reset?: boolean;
   /** `--now today|<instant>`: overrides the config's `now`. */
   now?: string;
+  /** `--aspects_version`: overrides the config's `aspects_version`. */
+  aspects_version?: string;
 }
 
 const SHARD_HELP = {
@@ -73,7 +82,8 @@ function configOptions(command: Command, shardHelp: string = SHARD_HELP.generate
       'when the databases already hold data, say what is there, drop db_name, db_event_sink_name and db_reporting_name and recreate them, then load',
     )
     .option('--shard <i/n>', shardHelp)
-    .option('--now <when>', "the dataset's now: today or a UTC instant such as 2026-11-15T00:00:00Z (overrides now)");
+    .option('--now <when>', "the dataset's now: today or a UTC instant such as 2026-11-15T00:00:00Z (overrides now)")
+    .addOption(aspectsVersionOption());
 }
 
 /** Applies `--shard i/n` to a loaded config, with the same checks the config file gets. */
@@ -108,7 +118,7 @@ async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
     await loadConfig(path, {
       env: io.env,
       warn: (line) => io.stderr.write(`${line}\n`),
-      overrides: { now: options.now },
+      overrides: { now: options.now, aspects_version: options.aspects_version },
     }),
     options.shard,
   );

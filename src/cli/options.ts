@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
+import { ASPECTS_VERSIONS, DEFAULT_ASPECTS_VERSION } from '../config/types.ts';
 
 /** The config shipped with the package, used when `--config_file` is not given. */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../configs/default_config.yaml', import.meta.url));
@@ -41,4 +42,15 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * `--aspects_version <version>`: overrides the config's `aspects_version` (validated with it, so a
+ * wrong value gets the same message as in the file).
+ */
+export function aspectsVersionOption(): Option {
+  return new Option(
+    '--aspects_version <version>',
+    `aspects-dbt release of the schema and reports: ${ASPECTS_VERSIONS.join(' or ')} (overrides aspects_version; default ${DEFAULT_ASPECTS_VERSION})`,
+  );
 }

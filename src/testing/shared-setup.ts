@@ -31,6 +31,7 @@ import {
   type SeededAspects,
   type ServerConnection,
   seedAspects,
+  withAspectsVersion,
   withSuffix,
 } from './seed.ts';
 
@@ -67,7 +68,7 @@ export type GlobalSeedOptions = Omit<SeedAspectsOptions, 'cache'> & { readonly c
 /** Runs in the test runner's main process. */
 export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOptions = {}): Promise<GlobalSeed> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const config = await resolveSeedConfig(input);
+  const config = withAspectsVersion(await resolveSeedConfig(input), options.aspectsVersion);
   const cache = new LocalDatasetCache({ log, ...options.cache });
   const choice = await chooseProvider(config, options);
   if (choice.name === 'embedded') {
