@@ -31,7 +31,7 @@ import { datasetHash } from '../config/dataset-hash.ts';
 import { loadConfig, resolveConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { aspectsVersionValue, describeValue, INVALID } from '../config/values.ts';
-import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
+import { ConfigError, describeError, LedgerStateError } from '../errors.ts';
 import { TABLES, type TableKey } from '../formats/tables.ts';
 import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
@@ -329,10 +329,11 @@ export async function seedAspects(input: SeedConfigInput, options: SeedAspectsOp
     } catch (error) {
       if (!(error instanceof TargetNotEmptyError)) throw error;
       const rows = 'counts' in error.state ? Object.values(error.state.counts).reduce((a, b) => a + b, 0) : 0;
-      throw new XapiDbLoadError(
+      throw new LedgerStateError(
         `The databases ${names.xapiDb}, ${names.eventSinkDb} on ${ch.description} already hold ${rows} rows; ` +
           'seeding again would duplicate them. Pass `reset: true` to drop them first, or `databaseSuffix` for a separate copy ' +
           `(${describeTargetState(error.state, names)})`,
+        error.state,
         { cause: error },
       );
     }
