@@ -5,9 +5,8 @@ import { resolveTarget } from '../clickhouse/bulk.ts';
 import { createClickHouse, targetFromConfig } from '../clickhouse/connect.ts';
 import { formatInitSchemaReport, initSchemaWithReport } from '../clickhouse/init-report.ts';
 import { aspectsDbtTag, renderSchema, schemaNamesFromConfig } from '../clickhouse/schema.ts';
-import { loadConfig } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
-import { aspectsVersionOption, type CliIo, configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from './options.ts';
+import { aspectsVersionOption, type CliIo, configFileAlias, configFileOption, loadCommandConfig } from './options.ts';
 
 const INIT_SCHEMA_HELP = `
 Creates the databases (db_name, db_event_sink_name, db_reporting_name), SQL functions, the raw
@@ -63,12 +62,7 @@ export function addInitSchemaCommand(program: Command, io: CliIo, setExitCode: (
     .addOption(aspectsVersionOption())
     .addHelpText('after', INIT_SCHEMA_HELP)
     .action(async (options: InitSchemaOptions) => {
-      const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
-      const config = await loadConfig(path, {
-        env: io.env,
-        warn: (line) => io.stderr.write(`${line}\n`),
-        overrides: { aspects_version: options.aspects_version },
-      });
+      const config = await loadCommandConfig(options, io, { aspects_version: options.aspects_version });
       if (options.printSql) {
         io.stdout.write(schemaScript(config));
         setExitCode(0);

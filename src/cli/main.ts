@@ -5,7 +5,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createSink } from '../backends/index.ts';
 import { VECTOR_STDOUT } from '../backends/vector.ts';
-import { loadConfig } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
 import { formatBulkLoadSummary, runCsvBulkLoad } from '../load/csv.ts';
@@ -25,7 +24,8 @@ import {
   type CliIo,
   configFileAlias,
   configFileOption,
-  DEFAULT_CONFIG_PATH,
+  configPath,
+  loadCommandConfig,
   packageVersion,
 } from './options.ts';
 import { addReportCommand } from './report.ts';
@@ -113,13 +113,9 @@ function withShard(config: Config, shard: string | undefined): Config {
 }
 
 async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
-  const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
+  const path = configPath(options);
   const config = withShard(
-    await loadConfig(path, {
-      env: io.env,
-      warn: (line) => io.stderr.write(`${line}\n`),
-      overrides: { now: options.now, aspects_version: options.aspects_version },
-    }),
+    await loadCommandConfig(options, io, { now: options.now, aspects_version: options.aspects_version }),
     options.shard,
   );
   if (options.load_db_only && !options.fromS3) checkLoadOnlyBackend(config);

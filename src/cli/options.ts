@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
-import { ASPECTS_VERSIONS, DEFAULT_ASPECTS_VERSION } from '../config/types.ts';
+import { loadConfig } from '../config/load.ts';
+import { ASPECTS_VERSIONS, type Config, DEFAULT_ASPECTS_VERSION } from '../config/types.ts';
 
 /** The config shipped with the package, used when `--config_file` is not given. */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../configs/default_config.yaml', import.meta.url));
@@ -53,4 +54,24 @@ export function aspectsVersionOption(): Option {
     '--aspects_version <version>',
     `aspects-dbt release of the schema and reports: ${ASPECTS_VERSIONS.join(' or ')} (overrides aspects_version; default ${DEFAULT_ASPECTS_VERSION})`,
   );
+}
+
+/** The `--config_file` (or hidden `--config-file`) a command was given. */
+export interface ConfigFileFlags {
+  readonly config_file?: string;
+  readonly configFile?: string;
+}
+
+/** The config file a command reads: `--config_file`, else the packaged default. */
+export function configPath(flags: ConfigFileFlags): string {
+  return flags.config_file ?? flags.configFile ?? DEFAULT_CONFIG_PATH;
+}
+
+/** Loads a command's config: the command's environment, warnings on its stderr, command-line overrides. */
+export function loadCommandConfig(
+  flags: ConfigFileFlags,
+  io: CliIo,
+  overrides: Readonly<Record<string, unknown>> = {},
+): Promise<Config> {
+  return loadConfig(configPath(flags), { env: io.env, warn: (line) => io.stderr.write(`${line}\n`), overrides });
 }
