@@ -1,5 +1,6 @@
 /**
- * The `xapi-db-load` program: its commands and options (src/cli.ts is the executable entry). Exit codes: 0 success, 1 runtime failure, 2 usage or config error.
+ * The `xapi-db-load` program: its commands and options (src/cli.ts is the executable entry).
+ * `main` resolves to the exit code: 0 success, 1 runtime failure, 2 usage or config error.
  */
 
 import { Command, CommanderError, Option } from 'commander';

@@ -58,6 +58,16 @@ function* chunkSpecs(sink: Sink, plan: DatasetPlan): Generator<ChunkSpec> {
   }
 }
 
+/**
+ * Generates the dataset of `config` and writes it through a sink (the config's backend unless
+ * `options.sink` is given), chunk by chunk in load order, on a pool of worker threads; with
+ * `load_from_s3_after`, loads the written files afterwards. Rejects with the sink's error, carrying
+ * the rows written, after aborting the sink and stopping the workers.
+ *
+ * @example
+ * const result = await runLoadDb(await loadConfig('configs/default_config.yaml'));
+ * console.log(formatSummary(result));
+ */
 export async function runLoadDb(config: Config, options: RunOptions = {}): Promise<RunResult> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => {});
