@@ -9,23 +9,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AspectsVersion, aspectsModels } from '../src/clickhouse/aspects-version.ts';
 import { type ClickHouse, createClickHouse } from '../src/clickhouse/connect.ts';
-import {
-  dropSchema,
-  initSchema,
-  optimizeFinal,
-  reloadDictionaries,
-  type SchemaNames,
-} from '../src/clickhouse/schema.ts';
+import { dropSchema, type SchemaNames } from '../src/clickhouse/schema.ts';
 import {
   type BlockSpec,
   blockId,
-  courseBlockRows,
-  courseOverviewRow,
   evaluated,
-  externalIdRows,
-  insertSink,
-  insertStatements,
-  profileRows,
+  loadCourse,
   queryRows,
   uniqueSchemaNames,
 } from './support/aspects-course.ts';
@@ -77,14 +66,7 @@ const rows = <T = Record<string, unknown>>(query: string): Promise<T[]> => query
 beforeAll(async () => {
   ch = await createClickHouse({ kind: 'embedded' });
   for (const names of Object.values(schemas)) {
-    await initSchema(ch, names);
-    await insertSink(ch, names, 'course_overviews', [courseOverviewRow()]);
-    await insertSink(ch, names, 'course_blocks', courseBlockRows(BLOCKS));
-    await insertSink(ch, names, 'user_profile', profileRows([A, B, C]));
-    await insertSink(ch, names, 'external_id', externalIdRows([A, B, C]));
-    await reloadDictionaries(ch, names);
-    await insertStatements(ch, names, STATEMENTS);
-    await optimizeFinal(ch, names);
+    await loadCourse(ch, names, { blocks: BLOCKS, actors: [A, B, C], statements: STATEMENTS });
   }
 }, 120_000);
 

@@ -237,7 +237,7 @@ describe('embedded snapshots', { timeout: 300_000 }, () => {
     }
   });
 
-  it('keys the loaded state by load options, names, engine and dataset', async () => {
+  it('keys the loaded state by load options, names, aspects version, engine and dataset', async () => {
     const config = await loadConfig(TINY);
     const { hash } = await seedInfo();
     const base = snapshotKey(config, DEFAULT_SCHEMA_NAMES, hash, 'chdb 1');
@@ -248,7 +248,13 @@ describe('embedded snapshots', { timeout: 300_000 }, () => {
       snapshotKey(config, { ...DEFAULT_SCHEMA_NAMES, xapiDb: 'xapi_other' }, hash, 'chdb 1'),
       snapshotKey(config, DEFAULT_SCHEMA_NAMES, hash, 'chdb 2'),
       snapshotKey(config, DEFAULT_SCHEMA_NAMES, `${'0'.repeat(63)}1`, 'chdb 1'),
+      snapshotKey(config, { ...DEFAULT_SCHEMA_NAMES, aspectsVersion: '7.0.0' }, hash, 'chdb 1'),
     ];
-    expect(new Set([base.hex, ...others.map((k) => k.hex)]).size).toBe(6);
+    expect(new Set([base.hex, ...others.map((k) => k.hex)]).size).toBe(7);
+    // Absent = the default release: the same key as naming it.
+    expect(snapshotKey(config, { ...DEFAULT_SCHEMA_NAMES, aspectsVersion: '8.0.0' }, hash, 'chdb 1').hex).toBe(
+      base.hex,
+    );
+    expect(others.at(-1)?.parts.aspectsDbt).toBe('v7.0.0');
   });
 });

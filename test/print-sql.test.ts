@@ -62,6 +62,20 @@ describe('--print-sql', () => {
     expect(stdout).not.toContain(SECRET);
   });
 
+  it('--aspects_version picks the release whose statements are printed; a wrong one exits 2 naming the choices', async () => {
+    const v7 = await cli(['init-schema', '--config_file', 'server.yaml', '--print-sql', '--aspects_version', 'v7.0.0']);
+    expect(v7.code, v7.stderr).toBe(0);
+    expect(v7.stdout).toMatch(/^-- Open edX Aspects schema \(aspects-dbt v7\.0\.0\)/);
+    expect(v7.stdout).toContain('CREATE TABLE IF NOT EXISTS reporting.dim_subsection_performance');
+    const v8 = await cli(['init-schema', '--config_file', 'server.yaml', '--print-sql']);
+    expect(v8.stdout).toMatch(/^-- Open edX Aspects schema \(aspects-dbt v8\.0\.0\)/);
+    expect(v8.stdout).not.toContain('dim_subsection_performance');
+    const wrong = await cli(['report', '--config_file', 'server.yaml', '--print-sql', '--aspects_version', '8']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout).toBe('');
+    expect(wrong.stderr).toContain('aspects_version: got "8"; expected one of 7.0.0, 8.0.0 (did you mean "8.0.0"?)');
+  });
+
   it('report prints every report query with its bound parameters named, running nothing', async () => {
     const { code, stdout, stderr } = await cli(['report', '--config_file', 'server.yaml', '--print-sql']);
     expect(stderr).toBe('');

@@ -39,7 +39,7 @@ import {
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import type { TableCounts } from '../clickhouse/counts.ts';
-import { renderSchema, type SchemaNames } from '../clickhouse/schema.ts';
+import { aspectsDbtTag, renderSchema, type SchemaNames } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { removeDirByRename } from '../storage/local.ts';
@@ -56,6 +56,8 @@ export interface SnapshotKeyParts {
   readonly datasetHash: string;
   /** sha256 of the rendered schema statements (names substituted, no credentials). */
   readonly schemaSha256: string;
+  /** The aspects-dbt release of the schema, e.g. `v8.0.0` (also in the SQL; named for the manifest's reader). */
+  readonly aspectsDbt: string;
   readonly databases: { readonly xapi: string; readonly eventSink: string; readonly reporting: string };
   readonly rawTable: string;
   readonly load: { readonly xapiLoadOrder: Config['xapiLoadOrder']; readonly optimizeFinal: boolean };
@@ -102,6 +104,7 @@ export function snapshotKey(
     format: SNAPSHOT_FORMAT_VERSION,
     datasetHash,
     schemaSha256: schema.digest('hex'),
+    aspectsDbt: aspectsDbtTag(names.aspectsVersion),
     databases: { xapi: names.xapiDb, eventSink: names.eventSinkDb, reporting: names.reportingDb },
     rawTable: names.rawTable,
     load: { xapiLoadOrder: config.xapiLoadOrder, optimizeFinal: config.optimizeFinal },

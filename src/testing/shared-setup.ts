@@ -40,6 +40,15 @@ const run = promisify(execFile);
 /** Environment variable naming the dataset of the zero-config setups: a preset or a YAML path. */
 export const SEED_ENV = 'XAPI_DB_LOAD_SEED';
 
+/** Environment variable with the `aspectsVersion` of the zero-config setups (e.g. `7.0.0`). */
+export const ASPECTS_VERSION_ENV = 'XAPI_DB_LOAD_ASPECTS_VERSION';
+
+/** Options of the zero-config setups, from the environment. */
+export function zeroConfigOptions(env: NodeJS.ProcessEnv = process.env): GlobalSeedOptions {
+  const version = env[ASPECTS_VERSION_ENV];
+  return version ? { aspectsVersion: version } : {};
+}
+
 /** Serializable description of a seeded run, handed from the global setup to test files. */
 export interface ProvidedAspects {
   readonly provider: ResolvedProviderName;
@@ -261,6 +270,9 @@ async function connectOnly(provided: ProvidedAspects, url: string): Promise<Seed
       eventSinkDb: provided.databases.eventSink,
       reportingDb: provided.databases.reporting,
       rawTable: provided.config.eventRawTableName,
+      // The seeded schema's DDL: a private copy must be created the same way.
+      ttl: provided.config.ttl,
+      aspectsVersion: provided.config.aspectsVersion,
     },
     datasetHash: provided.datasetHash,
     counts: provided.counts,
