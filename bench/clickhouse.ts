@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGunzip } from 'node:zlib';
+import { median } from './median.ts';
 
 const run = promisify(execFile);
 
@@ -25,12 +26,6 @@ export interface ClickHouseBenchOptions {
   readonly batchSize: number;
   readonly workers: number;
   readonly repeats: number;
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function child(args: string[]): Promise<Record<string, number>> {

@@ -18,6 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { median } from './median.ts';
 
 const run = promisify(execFile);
 
@@ -43,12 +44,6 @@ async function child(args: string[]): Promise<ChildResult> {
   });
   const wallMs = performance.now() - started;
   return { ...JSON.parse(stdout.trim().split('\n').at(-1) as string), wallMs };
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function expectState(r: ChildResult, snapshot: string | null, what: string): void {

@@ -11,6 +11,7 @@ import { createRalphStatementSink } from '../src/backends/ralph.ts';
 import { runLoadDb } from '../src/run/runner.ts';
 import { makeTestConfig } from '../test/support/config.ts';
 import { ralphInstalled, ralphSkipReason, startRalph } from '../test/support/ralph-server.ts';
+import { median } from './median.ts';
 
 export interface RalphBenchOptions {
   /** Random statements per run (the 5 initial enrollments of the small test world come on top). */
@@ -19,12 +20,6 @@ export interface RalphBenchOptions {
   readonly inFlight: readonly number[];
   /** Runs per in-flight setting, interleaved; the median is reported. */
   readonly repeats: number;
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export async function benchRalph(options: RalphBenchOptions): Promise<void> {

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { measureGzipLimit } from './gzip-limit.ts';
+import { median } from './median.ts';
 
 const run = promisify(execFile);
 
@@ -103,13 +104,6 @@ console.log(
   `machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}\n` +
     `config: ${statements.toLocaleString('en-US')} statements, ${values.mix} course mix, batch_size ${batchSize}, num_workers ${workers}, gzip level ${level}\n`,
 );
-
-/** Median of a non-empty list. */
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 const repeats = Number(values.repeats);
 if (sections.has('csv'))

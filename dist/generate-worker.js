@@ -1604,7 +1604,7 @@ function csvRow(values) {
 `;
 }
 
-// src/formats/encode.ts
+// src/generate/encode.ts
 var segmentCache = /* @__PURE__ */ new WeakMap();
 function segmentsOf(template) {
   let segments = segmentCache.get(template);

@@ -22398,12 +22398,12 @@ var require_parse_proxy_response = __commonJS({
             return;
           }
           const headerParts = buffered.slice(0, endOfHeaders).toString("ascii").split("\r\n");
-          const firstLine = headerParts.shift();
-          if (!firstLine) {
+          const firstLine2 = headerParts.shift();
+          if (!firstLine2) {
             socket.destroy();
             return reject(new Error("No header received from proxy CONNECT response"));
           }
-          const firstLineParts = firstLine.split(" ");
+          const firstLineParts = firstLine2.split(" ");
           const statusCode = +firstLineParts[1];
           const statusText = firstLineParts.slice(2).join(" ");
           const headers = {};
@@ -22426,7 +22426,7 @@ var require_parse_proxy_response = __commonJS({
               headers[key] = value;
             }
           }
-          debug2("got proxy server response: %o %o", firstLine, headers);
+          debug2("got proxy server response: %o %o", firstLine2, headers);
           cleanup();
           resolve4({
             connect: {
@@ -69715,6 +69715,90 @@ function describeError(error2) {
   }
 }
 
+// src/secrets.ts
+var REDACTED_SECRET = "***";
+function quoteLiteral(value) {
+  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+function basicAuthToken(username, password) {
+  return Buffer.from(`${username}:${password}`).toString("base64");
+}
+function secretEncodings(secret) {
+  if (secret === "") return [];
+  const encodings = /* @__PURE__ */ new Set([
+    secret,
+    quoteLiteral(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    JSON.stringify(secret).slice(1, -1)
+  ]);
+  return [...encodings].filter((e) => e !== "").sort((a, b) => b.length - a.length);
+}
+function loginSecrets(username, password) {
+  return password === "" ? [] : [password, basicAuthToken(username, password)];
+}
+function redactSecrets(text, secrets) {
+  let out = text;
+  for (const secret of secrets) {
+    for (const encoding of secretEncodings(secret)) out = out.split(encoding).join(REDACTED_SECRET);
+  }
+  return out;
+}
+
+// src/util/format.ts
+var integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+// src/clickhouse/handle.ts
+import { inspect as inspect2 } from "node:util";
+var ClickHouseHandle = class {
+  client;
+  kind;
+  description;
+  serverVersion;
+  // Private fields are invisible to console.log / JSON.stringify / structuredClone.
+  #credentials;
+  #onClose;
+  #closed = false;
+  constructor(parts) {
+    this.client = parts.client;
+    this.kind = parts.kind;
+    this.description = parts.description;
+    this.serverVersion = parts.serverVersion;
+    this.#credentials = parts.credentials;
+    this.#onClose = parts.onClose;
+  }
+  get dictionaryCredentials() {
+    return this.#credentials;
+  }
+  redact(text) {
+    return redactSecrets(
+      text,
+      this.#credentials ? loginSecrets(this.#credentials.username, this.#credentials.password) : []
+    );
+  }
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.client.close();
+    } finally {
+      await this.#onClose?.();
+    }
+  }
+  [Symbol.asyncDispose]() {
+    return this.close();
+  }
+  toString() {
+    return this.description;
+  }
+  toJSON() {
+    return { kind: this.kind, description: this.description, serverVersion: this.serverVersion };
+  }
+  [inspect2.custom]() {
+    return `ClickHouse { ${this.description}, version ${this.serverVersion} }`;
+  }
+};
+
 // src/action/constants.ts
 var State = {
   CacheKey: "cache-key",
@@ -69770,91 +69854,6 @@ function localActionsCache(root) {
 // src/action/container.ts
 import { execFile } from "node:child_process";
 import { promisify as promisify3 } from "node:util";
-
-// src/clickhouse/connect.ts
-import { inspect as inspect2 } from "node:util";
-
-// src/secrets.ts
-var REDACTED_SECRET = "***";
-function quoteLiteral(value) {
-  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-}
-function basicAuthToken(username, password) {
-  return Buffer.from(`${username}:${password}`).toString("base64");
-}
-function secretEncodings(secret) {
-  if (secret === "") return [];
-  const encodings = /* @__PURE__ */ new Set([
-    secret,
-    quoteLiteral(secret).slice(1, -1),
-    encodeURIComponent(secret),
-    new URLSearchParams({ s: secret }).toString().slice(2),
-    JSON.stringify(secret).slice(1, -1)
-  ]);
-  return [...encodings].filter((e) => e !== "").sort((a, b) => b.length - a.length);
-}
-function loginSecrets(username, password) {
-  return password === "" ? [] : [password, basicAuthToken(username, password)];
-}
-function redactSecrets(text, secrets) {
-  let out = text;
-  for (const secret of secrets) {
-    for (const encoding of secretEncodings(secret)) out = out.split(encoding).join(REDACTED_SECRET);
-  }
-  return out;
-}
-
-// src/clickhouse/connect.ts
-var ClickHouseHandle = class {
-  client;
-  kind;
-  description;
-  serverVersion;
-  // Private fields are invisible to console.log / JSON.stringify / structuredClone.
-  #credentials;
-  #onClose;
-  #closed = false;
-  constructor(parts) {
-    this.client = parts.client;
-    this.kind = parts.kind;
-    this.description = parts.description;
-    this.serverVersion = parts.serverVersion;
-    this.#credentials = parts.credentials;
-    this.#onClose = parts.onClose;
-  }
-  get dictionaryCredentials() {
-    return this.#credentials;
-  }
-  redact(text) {
-    return redactSecrets(
-      text,
-      this.#credentials ? loginSecrets(this.#credentials.username, this.#credentials.password) : []
-    );
-  }
-  async close() {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      await this.client.close();
-    } finally {
-      await this.#onClose?.();
-    }
-  }
-  [Symbol.asyncDispose]() {
-    return this.close();
-  }
-  toString() {
-    return this.description;
-  }
-  toJSON() {
-    return { kind: this.kind, description: this.description, serverVersion: this.serverVersion };
-  }
-  [inspect2.custom]() {
-    return `ClickHouse { ${this.description}, version ${this.serverVersion} }`;
-  }
-};
-
-// src/action/container.ts
 var execFileAsync = promisify3(execFile);
 async function docker(args) {
   const { stdout } = await execFileAsync("docker", [...args], { maxBuffer: 4 * 1024 * 1024 });

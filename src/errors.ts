@@ -53,8 +53,88 @@ export class SinkError extends XapiDbLoadError {
   }
 }
 
-/** Rows in ClickHouse differ from what the config implies. */
-export class VerificationError extends XapiDbLoadError {}
+/** One table of a verification: rows the plan expects this load to add, and rows it added. */
+export interface VerifiedTable {
+  /** `db.table` in ClickHouse. */
+  readonly table: string;
+  readonly expected: number;
+  readonly loaded: number;
+  readonly ok: boolean;
+}
+
+/** Rows in ClickHouse differ from what the config implies; carries the per-table report. */
+export class VerificationError extends XapiDbLoadError {
+  /** Every table checked, the mismatched ones with `ok: false` (empty when not known). */
+  readonly tables: readonly VerifiedTable[];
+
+  constructor(message: string, options?: { cause?: unknown; tables?: readonly VerifiedTable[] }) {
+    super(message, options);
+    this.tables = options?.tables ?? [];
+  }
+
+  /** The tables whose rows differ. */
+  get mismatches(): readonly VerifiedTable[] {
+    return this.tables.filter((t) => !t.ok);
+  }
+}
+
+/** ClickHouse could not be opened or reached (embedded directory, server, container). */
+export class ConnectionError extends XapiDbLoadError {
+  /** The target as printed in the message, without secrets (e.g. `ClickHouse at host:8123`). */
+  readonly target: string;
+
+  constructor(message: string, target: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.target = target;
+  }
+}
+
+/** One statement of the Aspects schema failed; carries which one. */
+export class SchemaStatementError extends XapiDbLoadError {
+  /** Schema file the statement comes from, e.g. `04-event-sink.sql`. */
+  readonly file: string;
+  /** 1-based position of the statement in its file. */
+  readonly index: number;
+  /** The statement's head, e.g. `CREATE TABLE IF NOT EXISTS event_sink.course_overviews`. */
+  readonly label: string;
+
+  constructor(
+    message: string,
+    statement: { file: string; index: number; label: string },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.file = statement.file;
+    this.index = statement.index;
+    this.label = statement.label;
+  }
+}
+
+/** Files a load needs are not where it looks; carries every missing name and the place. */
+export class MissingFilesError extends XapiDbLoadError {
+  /** Directory or URL prefix that was searched (no secrets). */
+  readonly location: string;
+  readonly missing: readonly string[];
+
+  constructor(message: string, location: string, missing: readonly string[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.location = location;
+    this.missing = missing;
+  }
+}
+
+/**
+ * What the target's databases and load ledger hold forbids this load (data from another
+ * dataset, a partial load…); nothing was written. Carries the state that was found.
+ */
+export class LedgerStateError<S extends { readonly kind: string } = { readonly kind: string }> extends XapiDbLoadError {
+  readonly state: S;
+
+  constructor(message: string, state: S, options?: { cause?: unknown }) {
+    super(message, options);
+    this.state = state;
+  }
+}
 
 /** A report's snapshot differs from its baseline. */
 export class ReportMismatchError extends XapiDbLoadError {}
@@ -91,5 +171,16 @@ export class InterruptedError extends SinkError {
       signal === 'SIGINT' ? 'interrupted (SIGINT)' : 'terminated (SIGTERM)',
       signal === 'SIGINT' ? 130 : 143,
     );
+  }
+}
+
+/** The container target cannot run here: Docker (or the testcontainers package) is missing. */
+export class ContainerUnavailableError extends XapiDbLoadError {
+  /** One line, suitable for `skip(true, reason)`. */
+  readonly reason: string;
+
+  constructor(message: string, reason: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
   }
 }

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLICKHOUSE_IMAGE,
   type ClickHouseTarget,
-  ContainerUnavailableError,
   createClickHouse,
   describeTarget,
   isSecurePort,
@@ -17,7 +16,7 @@ import {
   targetFromConfig,
   type UrlTarget,
 } from '../src/clickhouse/connect.ts';
-import { XapiDbLoadError } from '../src/errors.ts';
+import { ContainerUnavailableError, XapiDbLoadError } from '../src/errors.ts';
 
 const PASSWORD = 'Zq9-distinctive-S3cret-xyzzy';
 

@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/index.ts';
 import { ByteWriter } from '../src/formats/byte-writer.ts';
-import { type ChunkEncoding, encodeChunks } from '../src/formats/encode.ts';
 import { TABLE_KEYS, type TableKey } from '../src/formats/tables.ts';
 import { planDataset } from '../src/generate/dataset.ts';
+import { type ChunkEncoding, encodeChunks } from '../src/generate/encode.ts';
 import { buildWorld } from '../src/generate/world.ts';
 
 const MAKEUP = {

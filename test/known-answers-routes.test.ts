@@ -12,11 +12,11 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ralphRoute, vectorRoute } from '../src/cli/known-answers.ts';
 import type { Config } from '../src/config/types.ts';
 import { resolveJourneysConfig } from '../src/journeys/config.ts';
 import { generateJourneys } from '../src/journeys/generate.ts';
 import { type JourneysInput, readJourneysInput } from '../src/load/journeys.ts';
-import { ralphRoute, vectorRoute } from '../src/reports/known-answers-command.ts';
 import {
   type BasicAuth,
   ralphInstalled,

@@ -24,9 +24,9 @@ import { SinkError } from '../src/errors.ts';
 import { type DatasetPlan, planDataset, xapiChunk } from '../src/generate/dataset.ts';
 import { render } from '../src/generate/template.ts';
 import { buildWorld } from '../src/generate/world.ts';
-import { formatInt } from '../src/run/format.ts';
 import type { ProgressReporter } from '../src/run/progress.ts';
 import { runLoadDb } from '../src/run/runner.ts';
+import { formatInt } from '../src/util/format.ts';
 import { makeTestConfig } from './support/config.ts';
 import {
   type BasicAuth,

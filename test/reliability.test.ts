@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG_PATH } from '../src/cli-options.ts';
+import { DEFAULT_CONFIG_PATH } from '../src/cli/options.ts';
 import { targetFromConfig } from '../src/clickhouse/connect.ts';
 import { loadConfig, resolveConfig } from '../src/config/index.ts';
 import { planDataset } from '../src/generate/dataset.ts';

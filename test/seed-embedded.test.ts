@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatasetGenerator, generateCsvDataset } from '../src/cache/index.ts';
-import { ContainerUnavailableError } from '../src/clickhouse/connect.ts';
 import { countRows } from '../src/clickhouse/counts.ts';
 import { dropSchema } from '../src/clickhouse/schema.ts';
 import { loadConfig } from '../src/config/load.ts';
+import { ContainerUnavailableError, LedgerStateError } from '../src/errors.ts';
 import { loadDataset } from '../src/load/index.ts';
 import { type SeedAspectsOptions, type SeededAspects, seedAspects } from '../src/testing/index.ts';
 import { probeDocker } from '../src/testing/providers.ts';
@@ -265,9 +265,14 @@ describe('seedAspects (existing data)', () => {
   it('refuses to load twice into the same databases unless reset', async () => {
     const suffix = `twice_${randomBytes(4).toString('hex')}`;
     await seed('tiny', options({ databaseSuffix: suffix }));
-    await expect(seedAspects('tiny', options({ databaseSuffix: suffix, reset: false }))).rejects.toThrow(
+    const refused = await seedAspects('tiny', options({ databaseSuffix: suffix, reset: false })).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(LedgerStateError);
+    expect((refused as LedgerStateError).message).toMatch(
       /already hold \d+ rows; seeding again would duplicate them\. Pass `reset: true`/,
     );
+    expect((refused as LedgerStateError).state.kind).toBe('complete');
     const again = await seed('tiny', options({ databaseSuffix: suffix, reset: true }));
     expect(again.counts).toEqual(TINY_COUNTS);
   });

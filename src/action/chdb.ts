@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { ChdbConnectionModule } from '../clickhouse/connect.ts';
+import type { ChdbConnectionModule } from '../clickhouse/embedded.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { CHDB_VERSION } from './constants.ts';
 

@@ -4,6 +4,8 @@
  * `erasableSyntaxOnly`.
  */
 
+import { CLICKHOUSE_TARGET_KINDS } from '../clickhouse/connect.ts';
+
 export const Inputs = {
   Config: 'config',
   Preset: 'preset',
@@ -60,8 +62,8 @@ export const State = {
 } as const;
 export type StateKey = (typeof State)[keyof typeof State];
 
-/** Values of the `target` input. */
-export const Targets = ['embedded', 'url', 'container'] as const;
+/** Values of the `target` input: the ClickHouse target kinds. */
+export const Targets = CLICKHOUSE_TARGET_KINDS;
 export type TargetInput = (typeof Targets)[number];
 
 /** Values of the `backend` input. */

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { type ClickHouse, createClickHouse } from '../clickhouse/connect.ts';
-import { describeError, XapiDbLoadError } from '../errors.ts';
+import { ConnectionError, describeError } from '../errors.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -59,9 +59,11 @@ export async function startClickHouseContainer(
       image,
     ]);
   } catch (error) {
-    throw new XapiDbLoadError(`Cannot start ClickHouse container ${image} with docker: ${describeError(error)}`, {
-      cause: error,
-    });
+    throw new ConnectionError(
+      `Cannot start ClickHouse container ${image} with docker: ${describeError(error)}`,
+      `ClickHouse container ${image}`,
+      { cause: error },
+    );
   }
   try {
     const port = (await docker(['port', id, '8123/tcp'])).split('\n')[0]?.split(':').at(-1);
@@ -88,9 +90,11 @@ export async function startClickHouseContainer(
     await removeContainer(id).catch((cleanup: unknown) =>
       log(`Could not remove container ${id}: ${describeError(cleanup)}`),
     );
-    throw new XapiDbLoadError(`ClickHouse container ${image} did not become ready: ${describeError(error)}`, {
-      cause: error,
-    });
+    throw new ConnectionError(
+      `ClickHouse container ${image} did not become ready: ${describeError(error)}`,
+      `ClickHouse container ${image}`,
+      { cause: error },
+    );
   }
 }
 

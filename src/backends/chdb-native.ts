@@ -45,11 +45,11 @@ import type { DatasetPlan } from '../generate/dataset.ts';
 import { guardTarget } from '../load/guard.ts';
 import { beginLoad, type LedgerRecord } from '../load/ledger.ts';
 import { finishLoad, type TableCountsByKey } from '../load/verify.ts';
-import { formatInt } from '../run/format.ts';
-import type { ChunkResult } from '../run/worker-protocol.ts';
 import type { Destination } from '../storage/destination.ts';
 import { localDestination } from '../storage/local.ts';
 import { s3DestinationFromConfig, s3SettingsFromConfig } from '../storage/s3.ts';
+import { formatInt } from '../util/format.ts';
+import type { ChunkResult } from './chunk.ts';
 import { shouldInitSchema } from './clickhouse.ts';
 import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
 

@@ -68,8 +68,8 @@ import type { DatasetPlan } from '../generate/dataset.ts';
 import { guardTarget } from '../load/guard.ts';
 import { beginLoad, type LedgerRecord } from '../load/ledger.ts';
 import { finishLoad, type TableCountsByKey } from '../load/verify.ts';
-import { formatInt } from '../run/format.ts';
-import type { ChunkResult } from '../run/worker-protocol.ts';
+import { formatInt } from '../util/format.ts';
+import type { ChunkResult } from './chunk.ts';
 import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
 
 /** How batches reach the engine. */

@@ -9,8 +9,8 @@ import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/types.ts';
 import { shardCsvFile, TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
-import type { ChunkResult } from '../run/worker-protocol.ts';
 import type { Destination, FileWriter } from '../storage/destination.ts';
+import type { ChunkResult } from './chunk.ts';
 import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
 
 /** Target size of one gzip member of xapi.csv.gz, in statements. */

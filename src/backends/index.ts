@@ -54,6 +54,13 @@ export interface CreateSinkOptions {
   readonly reset?: boolean;
 }
 
+/**
+ * The sink of `config.backend`: csv (local or s3:// files), clickhouse, chdb (Native files),
+ * ralph or vector (the last two with a ClickHouse part for the event-sink tables).
+ *
+ * @example
+ * const result = await runLoadDb(config, { sink: createSink(config, { log: console.error }) });
+ */
 export function createSink(config: Config, options: CreateSinkOptions = {}): Sink {
   switch (config.backend) {
     case 'csv': {

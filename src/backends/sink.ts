@@ -4,10 +4,11 @@
  * implementation, `createSink` picks one.
  */
 
-import type { ChunkEncoding } from '../formats/encode.ts';
 import type { TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
-import type { ChunkResult } from '../run/worker-protocol.ts';
+import type { ChunkEncoding } from '../generate/encode.ts';
+import type { TableCountsByKey } from '../load/verify.ts';
+import type { ChunkResult } from './chunk.ts';
 
 /** How a sink wants a table's chunks made. */
 export interface ChunkFormat {
@@ -35,9 +36,9 @@ export interface TableWriteSummary {
 /** What a load left in ClickHouse: counts per table and numbers read back from the reports. */
 export interface ClickHouseLoadSummary {
   /** Rows per table in ClickHouse after the load (verified against the plan). */
-  readonly counts: Partial<Record<TableKey, number>>;
+  readonly counts: Partial<TableCountsByKey>;
   /** Rows per table before the load, when the tables were not empty. */
-  readonly before?: Partial<Record<TableKey, number>>;
+  readonly before?: Partial<TableCountsByKey>;
   /** Headline numbers read back from the reporting tables. */
   readonly headlines?: {
     readonly enrolledLearners: number;

@@ -8,8 +8,8 @@
 import { SinkError } from '../errors.ts';
 import { TABLES, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
-import { formatInt } from '../run/format.ts';
-import type { ChunkResult } from '../run/worker-protocol.ts';
+import { formatInt } from '../util/format.ts';
+import type { ChunkResult } from './chunk.ts';
 import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
 
 export interface SplitSinkParts {

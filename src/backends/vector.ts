@@ -15,8 +15,8 @@ import { dirname, resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
 import { describeError, SinkError } from '../errors.ts';
 import type { TableKey } from '../formats/tables.ts';
-import { formatInt } from '../run/format.ts';
-import type { ChunkResult } from '../run/worker-protocol.ts';
+import { formatInt } from '../util/format.ts';
+import type { ChunkResult } from './chunk.ts';
 import type { ChunkFormat, Sink, SinkSummary } from './sink.ts';
 import { createSplitSink } from './split.ts';
 

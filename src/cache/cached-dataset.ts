@@ -11,9 +11,10 @@ import { createCsvSink } from '../backends/csv.ts';
 import { DATA_FORMAT_VERSION, datasetHash, datasetHashInput } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
 import { describeError } from '../errors.ts';
-import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
+import { TABLE_KEYS } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
+import type { TableCountsByKey } from '../load/verify.ts';
 import { runLoadDb } from '../run/runner.ts';
 import { localDestination } from '../storage/local.ts';
 import type { CacheEntry, DatasetCacheStore, LocalDatasetCache } from './dataset-cache.ts';
@@ -40,7 +41,7 @@ export interface CachedDataset {
   /** Where the files came from this time. */
   readonly source: 'local' | 'remote' | 'generated';
   /** Rows per table the files hold. */
-  readonly rows: Readonly<Record<TableKey, number>>;
+  readonly rows: TableCountsByKey;
   /** The dataset's plan (chunks and rows per table). */
   readonly plan: DatasetPlan;
 }
@@ -57,7 +58,7 @@ export async function cachedDataset(config: Config, options: CachedDatasetOption
   const log = options.log ?? (() => {});
   const hash = datasetHash(config).hex;
   const plan = planDataset(buildWorld(config));
-  const rows = Object.fromEntries(TABLE_KEYS.map((k) => [k, plan.tables[k].rows])) as Record<TableKey, number>;
+  const rows = Object.fromEntries(TABLE_KEYS.map((k) => [k, plan.tables[k].rows])) as TableCountsByKey;
   const generate = options.generate ?? generateCsvDataset;
   let source: CachedDataset['source'] = 'generated';
   const { entry, hit } = await options.cache.getOrCreate(hash, {

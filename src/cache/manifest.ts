@@ -10,7 +10,8 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
+import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
+import type { TableCountsByKey } from '../load/verify.ts';
 
 /** Version of the manifest layout; entries with another version are treated as corrupt. */
 export const MANIFEST_VERSION = 1;
@@ -32,7 +33,7 @@ export interface CacheManifest {
   readonly hashInput: string;
   readonly dataFormatVersion: number;
   /** Rows per table, as planned and written. */
-  readonly rows: Readonly<Record<TableKey, number>>;
+  readonly rows: TableCountsByKey;
   readonly files: Readonly<Record<string, ManifestFile>>;
   /** ISO-8601. */
   readonly createdAt: string;
@@ -45,7 +46,7 @@ export interface ManifestInput {
   readonly datasetHash: string;
   readonly hashInput: string;
   readonly dataFormatVersion: number;
-  readonly rows: Readonly<Record<TableKey, number>>;
+  readonly rows: TableCountsByKey;
 }
 
 async function sha256File(path: string): Promise<string> {

@@ -7,17 +7,20 @@
  * - `container`: a throw-away server started with `@testcontainers/clickhouse` (optional,
  *   loaded lazily; needs Docker).
  *
- * Whatever the target, callers get a {@link ClickHouse} handle: the client, a description that
- * is safe to print (never the password) and `close()` / `await using`.
+ * Whatever the target, callers get a {@link ClickHouse} handle (handle.ts): the client, a
+ * description that is safe to print (never the password) and `close()` / `await using`. This file
+ * names the targets and opens servers; embedded.ts and container.ts open the optional ones.
  */
 
-import { createRequire } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
-import { inspect } from 'node:util';
-import type { ClickHouseClient, ClickHouseLogLevel, ClickHouseSettings, createClient } from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseLogLevel, ClickHouseSettings } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
-import { describeError, XapiDbLoadError } from '../errors.ts';
+import { ConnectionError, describeError, XapiDbLoadError } from '../errors.ts';
 import { loginSecrets, maskUserinfo, redactSecrets } from '../secrets.ts';
+import { firstLine } from '../util/format.ts';
+import { openContainer } from './container.ts';
+import { type ChdbConnectionModule, openEmbedded } from './embedded.ts';
+import { ClickHouseHandle, type ClientBase, closeQuietly, DEFAULT_REQUEST_TIMEOUT_MS, queryVersion } from './handle.ts';
 
 export { redactSecrets };
 
@@ -77,6 +80,13 @@ export interface ContainerTarget {
 export type ClickHouseTarget = EmbeddedTarget | UrlTarget | ContainerTarget;
 export type ClickHouseTargetKind = ClickHouseTarget['kind'];
 
+/** Where ClickHouse runs, one word each: the Action's `target` input uses these words too. */
+export const CLICKHOUSE_TARGET_KINDS = [
+  'embedded',
+  'url',
+  'container',
+] as const satisfies readonly ClickHouseTargetKind[];
+
 /** User and password that server-side dictionary sources log in with (see schema.ts). */
 export interface DictionaryCredentials {
   readonly username: string;
@@ -96,17 +106,6 @@ export interface ClickHouse extends AsyncDisposable {
   /** Replaces every secret of this connection in `text` with `***`. */
   redact(text: string): string;
   close(): Promise<void>;
-}
-
-/** The container target cannot run here: Docker (or the testcontainers package) is missing. */
-export class ContainerUnavailableError extends XapiDbLoadError {
-  /** One line, suitable for `skip(true, reason)`. */
-  readonly reason: string;
-
-  constructor(message: string, reason: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.reason = reason;
-  }
 }
 
 export interface CreateClickHouseOptions {
@@ -148,7 +147,6 @@ const HTTP_SETTINGS: ClickHouseSettings = {
   http_headers_progress_interval_ms: '110000',
 };
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
@@ -172,11 +170,11 @@ export async function createClickHouse(
   const httpSettings = { ...BASE_SETTINGS, ...HTTP_SETTINGS, ...options.clickhouseSettings };
   switch (target.kind) {
     case 'embedded':
-      return openEmbedded(target, { settings, log, createClient }, options.chdbModule);
+      return openEmbedded(target, describeTarget(target), { settings, log, createClient }, options.chdbModule);
     case 'url':
       return openUrl(target, { settings: httpSettings, log, createClient });
     case 'container':
-      return openContainer(target, { settings: httpSettings, log, createClient });
+      return openContainer(target.image ?? CLICKHOUSE_IMAGE, { settings: httpSettings, log, createClient });
     default: {
       const unknown: never = target;
       throw new XapiDbLoadError(`Unknown ClickHouse target kind: ${JSON.stringify(unknown)}`);
@@ -284,172 +282,6 @@ export function describeTarget(target: ClickHouseTarget): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// the handle
-
-interface HandleParts {
-  readonly client: ClickHouseClient;
-  readonly kind: ClickHouseTargetKind;
-  readonly description: string;
-  readonly serverVersion: string;
-  readonly credentials: DictionaryCredentials | null;
-  readonly onClose?: () => Promise<void>;
-}
-
-class ClickHouseHandle implements ClickHouse {
-  readonly client: ClickHouseClient;
-  readonly kind: ClickHouseTargetKind;
-  readonly description: string;
-  readonly serverVersion: string;
-  // Private fields are invisible to console.log / JSON.stringify / structuredClone.
-  readonly #credentials: DictionaryCredentials | null;
-  readonly #onClose: (() => Promise<void>) | undefined;
-  #closed = false;
-
-  constructor(parts: HandleParts) {
-    this.client = parts.client;
-    this.kind = parts.kind;
-    this.description = parts.description;
-    this.serverVersion = parts.serverVersion;
-    this.#credentials = parts.credentials;
-    this.#onClose = parts.onClose;
-  }
-
-  get dictionaryCredentials(): DictionaryCredentials | null {
-    return this.#credentials;
-  }
-
-  redact(text: string): string {
-    return redactSecrets(
-      text,
-      this.#credentials ? loginSecrets(this.#credentials.username, this.#credentials.password) : [],
-    );
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      await this.client.close();
-    } finally {
-      await this.#onClose?.();
-    }
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  toString(): string {
-    return this.description;
-  }
-
-  toJSON(): { kind: ClickHouseTargetKind; description: string; serverVersion: string } {
-    return { kind: this.kind, description: this.description, serverVersion: this.serverVersion };
-  }
-
-  [inspect.custom](): string {
-    return `ClickHouse { ${this.description}, version ${this.serverVersion} }`;
-  }
-}
-
-/** Runs `SELECT version()`: proves reachability AND credentials (`/ping` checks neither). */
-async function queryVersion(client: ClickHouseClient, signal?: AbortSignal): Promise<string> {
-  const rs = await client.query({
-    query: 'SELECT version() AS version',
-    format: 'JSONEachRow',
-    ...(signal ? { abort_signal: signal } : {}),
-  });
-  const rows = await rs.json<{ version: string }>();
-  return rows[0]?.version ?? 'unknown';
-}
-
-/** Best effort close of a client that failed its first query; the original error wins. */
-async function closeQuietly(client: ClickHouseClient): Promise<void> {
-  try {
-    await client.close();
-  } catch {
-    // The connection already failed; the caller rethrows that failure.
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// embedded (chdb)
-
-/** The part of `chdb/connection` this module uses. */
-export interface ChdbConnectionModule {
-  createChdbConnection(options?: { path?: string }): NonNullable<Parameters<typeof createClient>[0]>['connection'];
-}
-
-/** Loads `chdb/connection` on first use, so installs without chdb still work for servers. */
-export function loadChdbConnection(): ChdbConnectionModule {
-  const require = createRequire(import.meta.url);
-  try {
-    return require('chdb/connection') as ChdbConnectionModule;
-  } catch (error) {
-    throw new XapiDbLoadError(
-      `\`chdb\` is not installed (${firstLine(describeError(error))}); run \`npm i chdb\` or set \`db_host\` to use a ClickHouse server`,
-      { cause: error },
-    );
-  }
-}
-
-/** What every client of this module is created with. */
-interface ClientBase {
-  readonly settings: ClickHouseSettings;
-  readonly log: { readonly level: ClickHouseLogLevel };
-  readonly createClient: typeof createClient;
-}
-
-async function openEmbedded(
-  target: EmbeddedTarget,
-  base: ClientBase,
-  chdbModule?: ChdbConnectionModule,
-): Promise<ClickHouse> {
-  const description = describeTarget(target);
-  const { createChdbConnection } = chdbModule ?? loadChdbConnection();
-  let connection: ReturnType<ChdbConnectionModule['createChdbConnection']>;
-  try {
-    connection = createChdbConnection({ path: target.path ?? ':memory:' });
-  } catch (error) {
-    throw new XapiDbLoadError(
-      `Cannot open ${description}: ${firstLine(describeError(error))} ` +
-        '(one data directory can be open in one process at a time, and chdb opens one directory per process: ' +
-        'another xapi-db-load or clickhouse local may be using it, or this process has another embedded ' +
-        'connection open on a different path)',
-      { cause: error },
-    );
-  }
-  const client = base.createClient({ connection, clickhouse_settings: base.settings, log: base.log });
-  let serverVersion: string;
-  try {
-    serverVersion = await queryVersion(client);
-  } catch (error) {
-    await closeQuietly(client);
-    throw new XapiDbLoadError(`Cannot use ${description}: ${firstLine(describeError(error))}`, { cause: error });
-  }
-  const path = target.path ?? ':memory:';
-  openEmbeddedPaths.set(path, (openEmbeddedPaths.get(path) ?? 0) + 1);
-  const onClose = async (): Promise<void> => {
-    const left = (openEmbeddedPaths.get(path) ?? 1) - 1;
-    if (left > 0) openEmbeddedPaths.set(path, left);
-    else openEmbeddedPaths.delete(path);
-  };
-  return new ClickHouseHandle({ client, kind: 'embedded', description, serverVersion, credentials: null, onClose });
-}
-
-/** Data directories of the embedded connections this module has open, with how many on each. */
-const openEmbeddedPaths = new Map<string, number>();
-
-/**
- * The data directory an open embedded connection of this process is bound to (`:memory:` for
- * the default one), or `null`. chdb binds one directory per process: another embedded
- * connection opened now must use this one.
- */
-export function embeddedPathInUse(): string | null {
-  return openEmbeddedPaths.keys().next().value ?? null;
-}
-
-// ---------------------------------------------------------------------------------------------
 // url (existing server)
 
 async function openUrl(target: UrlTarget, base: ClientBase): Promise<ClickHouse> {
@@ -474,9 +306,10 @@ async function openUrl(target: UrlTarget, base: ClientBase): Promise<ClickHouse>
     const reason = signal?.aborted
       ? `no answer within ${formatSeconds(connectTimeoutMs ?? 0)} (db_connect_timeout)`
       : redactSecrets(connectionFailureReason(error), secrets);
-    throw new XapiDbLoadError(
+    throw new ConnectionError(
       `Cannot connect to ClickHouse at ${resolved.host}:${resolved.port} (${resolved.secure ? 'https' : 'http'}, ` +
         `user ${target.username}): ${reason}`,
+      `ClickHouse at ${resolved.host}:${resolved.port}`,
       { cause: sanitizeCause(error, secrets) },
     );
   }
@@ -510,106 +343,4 @@ function sanitizeCause(error: unknown, secrets: readonly string[]): unknown {
 /** `10 s`, `0.5 s`. */
 function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.trim();
-}
-
-// ---------------------------------------------------------------------------------------------
-// container (testcontainers)
-
-/** The part of `@testcontainers/clickhouse` this module uses. */
-interface ClickHouseContainerModule {
-  ClickHouseContainer: new (image: string) => { start(): Promise<StartedClickHouseContainerLike> };
-}
-
-interface StartedClickHouseContainerLike {
-  getClientOptions(): { url: string; username: string; password: string; database: string };
-  stop(): Promise<unknown>;
-}
-
-/** The part of `testcontainers` this module uses. */
-interface TestcontainersModule {
-  getContainerRuntimeClient(): Promise<unknown>;
-}
-
-/**
- * Imports an optional package by a name held in a variable, so neither TypeScript nor a bundler
- * requires it at build time.
- */
-async function importOptional<T>(specifier: string): Promise<T> {
-  return (await import(specifier)) as T;
-}
-
-async function openContainer(target: ContainerTarget, base: ClientBase): Promise<ClickHouse> {
-  const image = target.image ?? CLICKHOUSE_IMAGE;
-  let containers: ClickHouseContainerModule;
-  let runtime: TestcontainersModule;
-  try {
-    runtime = await importOptional<TestcontainersModule>('testcontainers');
-    containers = await importOptional<ClickHouseContainerModule>('@testcontainers/clickhouse');
-  } catch (error) {
-    const reason = `testcontainers is not installed (${firstLine(describeError(error))})`;
-    throw new ContainerUnavailableError(
-      `Docker is not available: ${reason}; run \`npm i -D testcontainers @testcontainers/clickhouse\`, ` +
-        'or set `db_host` to `embedded` or a ClickHouse server',
-      reason,
-      { cause: error },
-    );
-  }
-  try {
-    await runtime.getContainerRuntimeClient();
-  } catch (error) {
-    const reason = firstLine(describeError(error));
-    throw new ContainerUnavailableError(
-      `Docker is not available: ${reason}; start Docker (or set DOCKER_HOST), or set \`db_host\` to \`embedded\``,
-      reason,
-      { cause: error },
-    );
-  }
-  let started: StartedClickHouseContainerLike;
-  try {
-    started = await new containers.ClickHouseContainer(image).start();
-  } catch (error) {
-    throw new XapiDbLoadError(`Cannot start ClickHouse container ${image}: ${firstLine(describeError(error))}`, {
-      cause: error,
-    });
-  }
-  const options = started.getClientOptions();
-  const client = base.createClient({
-    url: options.url,
-    username: options.username,
-    password: options.password,
-    request_timeout: DEFAULT_REQUEST_TIMEOUT_MS,
-    clickhouse_settings: base.settings,
-    log: base.log,
-  });
-  const stop = async (): Promise<void> => {
-    await started.stop();
-  };
-  let serverVersion: string;
-  try {
-    serverVersion = await queryVersion(client);
-  } catch (error) {
-    await closeQuietly(client);
-    try {
-      await stop();
-    } catch (stopError) {
-      // Report the cleanup failure without hiding the original one.
-      process.emitWarning(`Could not stop ClickHouse container ${image}: ${describeError(stopError)}`);
-    }
-    throw new XapiDbLoadError(`ClickHouse container ${image} does not answer: ${firstLine(describeError(error))}`, {
-      cause: error,
-    });
-  }
-  return new ClickHouseHandle({
-    client,
-    kind: 'container',
-    description: `ClickHouse container ${image} at ${options.url} (user ${options.username})`,
-    serverVersion,
-    credentials: { username: options.username, password: options.password },
-    onClose: stop,
-  });
 }

@@ -5,7 +5,7 @@
  * they are, with their data).
  */
 
-import { formatInt } from '../run/format.ts';
+import { formatInt } from '../util/format.ts';
 import type { ClickHouse } from './connect.ts';
 import { aspectsDbtTag, initSchema, renderSchema, type SchemaNames } from './schema.ts';
 

@@ -6,7 +6,7 @@
  * is parsed by ClickHouse exactly once, and sorting needs one range in memory, not the dataset.
  *
  * The month comes from fixed byte offsets: a row is `<event_id: 36-char UUID>,<YYYY-MM-DD …>,"…"`
- * (src/formats/encode.ts), and a row that does not look like that is an error, never a guess.
+ * (src/generate/encode.ts), and a row that does not look like that is an error, never a guess.
  */
 
 import type { FileHandle } from 'node:fs/promises';

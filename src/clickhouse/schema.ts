@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
 import { aspectsVersionValue, ttlExpression } from '../config/values.ts';
-import { describeError, XapiDbLoadError } from '../errors.ts';
+import { describeError, SchemaStatementError, XapiDbLoadError } from '../errors.ts';
 import { loginSecrets, quoteLiteral } from '../secrets.ts';
 import {
   type AspectsVersion,
@@ -73,13 +73,13 @@ export const DEFAULT_SCHEMA_NAMES: SchemaNames = Object.freeze({
 });
 
 /**
- * Names from a validated config; the config has no key for the reporting database, which
- * keeps the Aspects default unless overridden.
+ * Names from a validated config: the one place they are made. The reporting database comes from
+ * `db_reporting_name` (a caller that left it out used to get "reporting" whatever the config said).
  */
 export function schemaNamesFromConfig(
   config: Pick<Config, 'dbName' | 'dbEventSinkName' | 'eventRawTableName'> &
-    Partial<Pick<Config, 'ttl' | 'aspectsVersion'>>,
-  reportingDb: string = DEFAULT_SCHEMA_NAMES.reportingDb,
+    Partial<Pick<Config, 'ttl' | 'dbReportingName' | 'aspectsVersion'>>,
+  reportingDb: string = config.dbReportingName ?? DEFAULT_SCHEMA_NAMES.reportingDb,
 ): SchemaNames {
   return Object.freeze({
     xapiDb: config.dbName,
@@ -239,12 +239,13 @@ export async function initSchema(
     try {
       await client.command({ query: statement.sql });
     } catch (error) {
-      throw schemaError(
+      const failed = schemaError(
         `Aspects schema (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)}) ${statement.file} #${statement.index} ` +
           `\`${statement.label}\` failed on ${handle?.description ?? 'ClickHouse'}`,
         error,
         secrets,
       );
+      throw new SchemaStatementError(failed.message, statement, { cause: failed.cause });
     }
   }
 }

@@ -141,5 +141,3 @@ export function sinkChunk(world: World, table: Exclude<TableKey, 'xapi'>, index:
       return userProfileRows(world, index);
   }
 }
-
-export { TABLE_KEYS };

@@ -20,12 +20,10 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Config } from '../config/types.ts';
-import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
+import { ConfigError, describeError, MissingFilesError, XapiDbLoadError } from '../errors.ts';
 import { shardCsvFile, TABLE_KEYS, TABLES, type TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset, xapiChunk } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
-import { formatDuration } from '../run/clock.ts';
-import { formatInt } from '../run/format.ts';
 import { maskUrlCredentials } from '../secrets.ts';
 import {
   createS3Client,
@@ -37,6 +35,8 @@ import {
   s3SettingsFromConfig,
   s3UrlToHttp,
 } from '../storage/s3.ts';
+import { formatDuration } from '../util/clock.ts';
+import { formatInt } from '../util/format.ts';
 
 export { joinUrl, s3UrlToHttp };
 
@@ -366,8 +366,10 @@ export async function checkCsvFiles(
         ? ` No file was found: check ${source.from} (the bucket and prefix must exist and hold the csv backend's files).`
         : ` No file was found: check ${source.from} or run load-db first.`
       : '';
-  throw new XapiDbLoadError(
+  throw new MissingFilesError(
     `Cannot load: ${missing.length} of ${TABLE_KEYS.length} CSV files missing at ${where} (${source.from}): ${missing.join(', ')}.${hint}`,
+    where,
+    missing,
   );
 }
 

@@ -11,9 +11,9 @@
 import { qualifiedTable } from '../clickhouse/bulk.ts';
 import type { ClickHouse, ClickHouseTarget } from '../clickhouse/connect.ts';
 import { dropSchema, type SchemaNames } from '../clickhouse/schema.ts';
-import { describeError, XapiDbLoadError } from '../errors.ts';
+import { describeError, LedgerStateError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS } from '../formats/tables.ts';
-import { formatInt } from '../run/format.ts';
+import { formatInt } from '../util/format.ts';
 import { type LedgerEntry, ledgerTable, readLedger } from './ledger.ts';
 import { countLoadedTables, type TableCountsByKey } from './verify.ts';
 
@@ -26,13 +26,7 @@ export type TargetState =
   | { readonly kind: 'other'; readonly counts: TableCountsByKey; readonly entry?: LedgerEntry };
 
 /** The target is not empty: nothing was written. Exit code 1. */
-export class TargetNotEmptyError extends XapiDbLoadError {
-  readonly state: TargetState;
-  constructor(message: string, state: TargetState) {
-    super(message);
-    this.state = state;
-  }
-}
+export class TargetNotEmptyError extends LedgerStateError<TargetState> {}
 
 export interface GuardOptions {
   /** `datasetHash(config).hex` of the dataset about to be loaded. */

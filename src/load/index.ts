@@ -26,8 +26,8 @@ import type { Config } from '../config/types.ts';
 import { describeError, InterruptedError, SinkError, VerificationError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
-import { type Clock, systemClock } from '../run/clock.ts';
-import { formatInt } from '../run/format.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
+import { formatInt } from '../util/format.ts';
 import { type CsvSource, prepareCsvInput } from './csv.ts';
 import { guardTarget, safeAdvice } from './guard.ts';
 import { beginLoad, ledgerTable } from './ledger.ts';
@@ -337,7 +337,8 @@ export async function loadDataset(input: DatasetInput, target: LoadTarget, optio
       throw new InterruptedError(`Load stopped (${reason}) at ${phase}.${tail}`, code, filled, { cause: error });
     }
     // A failed verification stays one (its own verdict); anything else carries what was written.
-    if (error instanceof VerificationError) throw new VerificationError(`${error.message}${tail}`, { cause: error });
+    if (error instanceof VerificationError)
+      throw new VerificationError(`${error.message}${tail}`, { cause: error, tables: error.tables });
     throw new SinkError(`${reason}${tail}`, filled, { cause: error });
   }
 }

@@ -22,8 +22,8 @@ import { ConfigError, describeError, VerificationError, XapiDbLoadError } from '
 import { TABLES, type TableKey } from '../formats/tables.ts';
 import { expectedStructure, expectedTableDdl } from '../journeys/expected-ddl.ts';
 import { EXPECTED_TABLES, type ExpectedTable } from '../journeys/oracle.ts';
-import { type Clock, systemClock } from '../run/clock.ts';
-import { formatInt } from '../run/format.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
+import { formatInt } from '../util/format.ts';
 import { TargetNotEmptyError } from './guard.ts';
 import { reloadExistingDictionaries } from './index.ts';
 import { beginLoad, type LedgerEntry, ledgerTable, readLedger } from './ledger.ts';

@@ -24,12 +24,12 @@ import {
 } from '../clickhouse/native-files.ts';
 import { type SchemaNames, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
-import { describeError, XapiDbLoadError } from '../errors.ts';
+import { describeError, MissingFilesError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
-import { formatInt } from '../run/format.ts';
 import { s3SettingsFromConfig } from '../storage/s3.ts';
+import { formatInt } from '../util/format.ts';
 import { redactUrl } from './csv.ts';
 import { type LoadCommandOptions, type LoadResult, type LoadStep, loadDataset, type PreparedInput } from './index.ts';
 import { runInsert } from './insert.ts';
@@ -79,11 +79,13 @@ export async function listNativeFiles(location: NativeLocation, config: Config):
     TABLE_KEYS,
   );
   if (files.length === 0) {
-    const prefixes = TABLE_KEYS.flatMap((t) => NATIVE_PREFIXES[t]).join(', ');
-    throw new XapiDbLoadError(
+    const prefixes = TABLE_KEYS.flatMap((t) => NATIVE_PREFIXES[t]);
+    throw new MissingFilesError(
       `Cannot load: no Native files found in ${where} (${location.from}); expected files named ` +
-        `${prefixes} … ending in .native.lz4, as the chdb backend writes them. Run load-db with backend: chdb first, ` +
+        `${prefixes.join(', ')} … ending in .native.lz4, as the chdb backend writes them. Run load-db with backend: chdb first, ` +
         `or point ${location.from} at the folder holding them`,
+      where,
+      prefixes.map((p) => `${p}….native.lz4`),
     );
   }
   return files;

@@ -20,7 +20,7 @@ import { optimizeFinal, type SchemaNames } from '../clickhouse/schema.ts';
 import { VerificationError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
-import { formatInt } from '../run/format.ts';
+import { formatInt } from '../util/format.ts';
 
 export type TableCountsByKey = Readonly<Record<TableKey, number>>;
 
@@ -152,7 +152,7 @@ export function verificationError(report: VerificationReport, where?: string): V
         'db_event_sink_name / db_reporting_name, or delete the embedded data directory).',
     );
   }
-  return new VerificationError(lines.join('\n'));
+  return new VerificationError(lines.join('\n'), { tables: report.tables });
 }
 
 /**

@@ -105,6 +105,7 @@ export function serializeSnapshot(snapshot: Snapshot): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Writes `snapshot` as sorted, normalized JSON (see {@link serializeSnapshot}), creating the directory. */
 export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, serializeSnapshot(snapshot));

@@ -7,8 +7,8 @@ import { parentPort } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/types.ts';
 import { ByteWriter } from '../formats/byte-writer.ts';
-import { encodeChunks } from '../formats/encode.ts';
 import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
+import { encodeChunks } from '../generate/encode.ts';
 import { buildWorld, type World } from '../generate/world.ts';
 import type { ChunkJob, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 

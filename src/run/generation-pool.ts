@@ -6,10 +6,11 @@
  */
 
 import { Worker } from 'node:worker_threads';
+import type { ChunkResult, ChunkSpec } from '../backends/chunk.ts';
 import type { Config } from '../config/types.ts';
 import { XapiDbLoadError } from '../errors.ts';
 import { workerExecArgv } from './worker-exec-argv.ts';
-import type { ChunkJob, ChunkResult, ChunkSpec, WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import type { ChunkJob, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 interface Pending {
   readonly spec: ChunkSpec;

@@ -4,8 +4,8 @@
  * (the Vector backend can write statements to stdout).
  */
 
-import type { Clock } from './clock.ts';
-import { formatEta, formatInt } from './format.ts';
+import type { Clock } from '../util/clock.ts';
+import { formatEta, formatInt } from '../util/format.ts';
 
 export type ProgressMode = 'auto' | 'bar' | 'plain' | 'none';
 

@@ -4,20 +4,20 @@
  * removed), stop the workers, and rethrow as a `SinkError` carrying the rows written so far.
  */
 
+import type { ChunkSpec } from '../backends/chunk.ts';
 import { createSink } from '../backends/index.ts';
 import type { Sink, SinkSummary } from '../backends/sink.ts';
 import type { Config } from '../config/types.ts';
-import { describeError, InterruptedError, SinkError, VerificationError, XapiDbLoadError } from '../errors.ts';
+import { describeError, InterruptedError, SinkError, VerificationError } from '../errors.ts';
 import type { TableKey } from '../formats/tables.ts';
 import { type DatasetPlan, planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
 import { prepareCsvBulkLoad } from '../load/csv.ts';
 import type { LoadResult } from '../load/index.ts';
-import { type Clock, systemClock } from './clock.ts';
-import { formatInt } from './format.ts';
+import { type Clock, systemClock } from '../util/clock.ts';
+import { formatInt } from '../util/format.ts';
 import { GenerationPool } from './generation-pool.ts';
 import type { ProgressReporter } from './progress.ts';
-import type { ChunkSpec } from './worker-protocol.ts';
 
 /** Above this many rows a run gets a warning: likely a typo in num_actors or the batches (issue #12, D9). */
 const HUGE_RUN_ROWS = 1_000_000_000;
@@ -58,6 +58,16 @@ function* chunkSpecs(sink: Sink, plan: DatasetPlan): Generator<ChunkSpec> {
   }
 }
 
+/**
+ * Generates the dataset of `config` and writes it through a sink (the config's backend unless
+ * `options.sink` is given), chunk by chunk in load order, on a pool of worker threads; with
+ * `load_from_s3_after`, loads the written files afterwards. Rejects with the sink's error, carrying
+ * the rows written, after aborting the sink and stopping the workers.
+ *
+ * @example
+ * const result = await runLoadDb(await loadConfig('configs/default_config.yaml'));
+ * console.log(formatSummary(result));
+ */
 export async function runLoadDb(config: Config, options: RunOptions = {}): Promise<RunResult> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => {});
@@ -179,5 +189,3 @@ async function generate(
     await pool?.close();
   }
 }
-
-export { XapiDbLoadError };

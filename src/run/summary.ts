@@ -1,10 +1,11 @@
 /** The final summary table: rows per table and file, bytes, duration, throughput. */
 
 import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
-import { formatDuration } from './clock.ts';
-import { formatBytes, formatInt } from './format.ts';
+import { formatDuration } from '../util/clock.ts';
+import { formatBytes, formatInt } from '../util/format.ts';
 import type { RunResult } from './runner.ts';
 
+/** The table `load-db` prints after a run: per table the rows written, expected and (when loaded) in ClickHouse. */
 export function formatSummary(result: RunResult): string {
   // Backends that load ClickHouse add what is there now, next to what the plan expects.
   const loaded = result.summary.clickhouse;

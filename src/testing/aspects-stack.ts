@@ -7,6 +7,7 @@
 
 import { CLICKHOUSE_IMAGE } from '../clickhouse/connect.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
+import { importOptional } from '../util/import-optional.ts';
 import { loadTestcontainers, RalphContainer, type StartedRalphContainer } from './ralph-container.ts';
 
 /**
@@ -56,10 +57,6 @@ interface ContainersModule {
   Network: new () => { start(): Promise<StartedNetworkLike> };
   GenericContainer: new (image: string) => GenericLike;
   Wait: { forHttp(path: string, port: number): { forStatusCode(code: number): unknown } };
-}
-
-async function importOptional<T>(specifier: string): Promise<T> {
-  return (await import(specifier)) as T;
 }
 
 /**

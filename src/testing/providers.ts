@@ -4,9 +4,8 @@
  */
 
 import type { ClickHouseTarget, UrlTarget } from '../clickhouse/connect.ts';
-import { ContainerUnavailableError } from '../clickhouse/connect.ts';
 import type { Config } from '../config/types.ts';
-import { ConfigError, describeError } from '../errors.ts';
+import { ConfigError, ContainerUnavailableError, describeError } from '../errors.ts';
 import { loadTestcontainers } from './ralph-container.ts';
 
 export const PROVIDERS = ['auto', 'embedded', 'container', 'external'] as const;

@@ -12,8 +12,9 @@
  * password works. See {@link RALPH_AUTH_BOOTSTRAP_PY}.
  */
 
-import { ContainerUnavailableError } from '../clickhouse/connect.ts';
-import { describeError } from '../errors.ts';
+import { ContainerUnavailableError, describeError } from '../errors.ts';
+import { firstLine } from '../util/format.ts';
+import { importOptional } from '../util/import-optional.ts';
 
 /**
  * The Ralph image Aspects deploys (tutor-contrib-aspects `DOCKER_IMAGE_RALPH`). Bump it together
@@ -118,15 +119,6 @@ interface TestcontainersModule {
   GenericContainer: new (image: string) => GenericContainerLike;
   Wait: { forHttp(path: string, port: number): WaitStrategyLike };
   getContainerRuntimeClient(): Promise<unknown>;
-}
-
-/** Imports an optional package by a name in a variable, so neither tsc nor a bundler needs it. */
-async function importOptional<T>(specifier: string): Promise<T> {
-  return (await import(specifier)) as T;
-}
-
-function firstLine(text: string): string {
-  return (text.split('\n', 1)[0] ?? '').trim();
 }
 
 /**

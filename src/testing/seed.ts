@@ -17,14 +17,9 @@ import {
   generateCsvDataset,
 } from '../cache/cached-dataset.ts';
 import { type DatasetCacheStore, LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
-import {
-  type ClickHouse,
-  createClickHouse,
-  embeddedPathInUse,
-  resolveUrlTarget,
-  type UrlTarget,
-} from '../clickhouse/connect.ts';
+import { type ClickHouse, createClickHouse, resolveUrlTarget, type UrlTarget } from '../clickhouse/connect.ts';
 import { countRows, LOADED_TABLES, type LoadedTable, type TableCounts } from '../clickhouse/counts.ts';
+import { embeddedPathInUse } from '../clickhouse/embedded.ts';
 import {
   dropSchema,
   IDENTIFIER_PATTERN,
@@ -36,7 +31,7 @@ import { datasetHash } from '../config/dataset-hash.ts';
 import { loadConfig, resolveConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { aspectsVersionValue, describeValue, INVALID } from '../config/values.ts';
-import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
+import { ConfigError, describeError, LedgerStateError } from '../errors.ts';
 import { TABLES, type TableKey } from '../formats/tables.ts';
 import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
@@ -46,7 +41,12 @@ import { EmbeddedSnapshots, SnapshotDamagedError, snapshotKey } from '../load/sn
 import { type CheckKnownAnswersOptions, checkKnownAnswers, type KnownAnswersResult } from '../reports/known-answers.ts';
 import { profileQuery, type QueryProfile } from '../reports/profile.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
-import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';
+import {
+  type ChooseProviderOptions,
+  chooseProvider,
+  type ProviderName,
+  type ResolvedProviderName,
+} from './providers.ts';
 
 /** Dataset presets shipped in `configs/presets/`. */
 export const PRESETS = ['tiny', 'small', 'medium'] as const;
@@ -64,7 +64,7 @@ export interface SeedAspectsOptions extends Pick<ChooseProviderOptions, 'probeDo
    * answers, else embedded.
    * @default process.env.XAPI_DB_LOAD_PROVIDER ?? "auto"
    */
-  readonly provider?: 'auto' | 'embedded' | 'container' | 'external';
+  readonly provider?: ProviderName;
   /** External server, `http(s)://user:password@host:port`. @default env XAPI_DB_LOAD_CLICKHOUSE_URL, then the config's db_* keys */
   readonly url?: string;
   /** Data directory of the embedded engine (one per process). @default ":memory:" */
@@ -377,10 +377,11 @@ export async function seedAspects(input: SeedConfigInput, options: SeedAspectsOp
     } catch (error) {
       if (!(error instanceof TargetNotEmptyError)) throw error;
       const rows = 'counts' in error.state ? Object.values(error.state.counts).reduce((a, b) => a + b, 0) : 0;
-      throw new XapiDbLoadError(
+      throw new LedgerStateError(
         `The databases ${names.xapiDb}, ${names.eventSinkDb} on ${ch.description} already hold ${rows} rows; ` +
           'seeding again would duplicate them. Pass `reset: true` to drop them first, or `databaseSuffix` for a separate copy ' +
           `(${describeTargetState(error.state, names)})`,
+        error.state,
         { cause: error },
       );
     }

@@ -15,13 +15,13 @@ import { promisify } from 'node:util';
 import { cachedDataset } from '../cache/cached-dataset.ts';
 import { LocalDatasetCache, type LocalDatasetCacheOptions } from '../cache/dataset-cache.ts';
 import { createClickHouse } from '../clickhouse/connect.ts';
-import type { LoadedTable } from '../clickhouse/counts.ts';
+import type { TableCounts } from '../clickhouse/counts.ts';
 import { dropSchema } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
-import { TABLE_KEYS, TABLES } from '../formats/tables.ts';
 import { copyLoadedSchema } from '../load/template-copy.ts';
+import { countsByTableName } from '../load/verify.ts';
 import { profileQuery } from '../reports/profile.ts';
 import { chooseProvider, type ResolvedProviderName, urlTargetFromString } from './providers.ts';
 import {
@@ -57,7 +57,7 @@ export interface ProvidedAspects {
   /** Dataset hash (64 hex digits). */
   readonly datasetHash: string;
   /** Rows per loaded table. */
-  readonly counts: Readonly<Record<LoadedTable, number>>;
+  readonly counts: TableCounts;
   readonly databases: AspectsDatabases;
   /** How to reach the seeded server; `null` for `embedded` (each test file loads its own copy). */
   readonly connection: ServerConnection | null;
@@ -90,9 +90,7 @@ export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOpti
       ...(options.remoteCache ? { remote: options.remoteCache } : {}),
       ...(options.generate ? { generate: options.generate } : {}),
     });
-    const counts = Object.fromEntries(
-      TABLE_KEYS.map((k) => [k === 'xapi' ? 'xapi_events_all' : TABLES[k].table, dataset.rows[k]]),
-    ) as Record<LoadedTable, number>;
+    const counts = countsByTableName(dataset.rows);
     // Injected hooks cannot cross a process boundary: then the first test file builds it.
     if (options.snapshot !== false && !options.generate && !options.remoteCache) {
       await buildSnapshotInChild(config, cache.dir, log);

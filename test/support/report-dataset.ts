@@ -6,16 +6,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONFIG_PATH } from '../../src/cli/options.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { Config } from '../../src/config/types.ts';
 import { generateDatasetDir } from '../../src/reports/load-dataset.ts';
 
-export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../configs/default_config.yaml', import.meta.url));
-
 /** The default config, scaled down: 3 × 200 statements, one worker. */
 export async function smallDefaultConfig(): Promise<Config> {
-  const config = await loadConfig(DEFAULT_CONFIG_FILE, { env: {}, warn: () => {} });
+  const config = await loadConfig(DEFAULT_CONFIG_PATH, { env: {}, warn: () => {} });
   return Object.freeze({ ...config, numXapiBatches: 3, batchSize: 200, numWorkers: 1 });
 }
 

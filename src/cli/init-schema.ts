@@ -1,14 +1,12 @@
-/** Registers `xapi-db-load init-schema` on the CLI program (kept here so src/cli.ts stays small). */
+/** The `xapi-db-load init-schema` command: its options and what it runs. */
 
 import type { Command } from 'commander';
-import type { CliIo } from '../cli.ts';
-import { aspectsVersionOption, configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
-import { loadConfig } from '../config/index.ts';
+import { resolveTarget } from '../clickhouse/bulk.ts';
+import { createClickHouse, targetFromConfig } from '../clickhouse/connect.ts';
+import { formatInitSchemaReport, initSchemaWithReport } from '../clickhouse/init-report.ts';
+import { aspectsDbtTag, renderSchema, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
-import { resolveTarget } from './bulk.ts';
-import { createClickHouse, targetFromConfig } from './connect.ts';
-import { formatInitSchemaReport, initSchemaWithReport } from './init-report.ts';
-import { aspectsDbtTag, renderSchema, schemaNamesFromConfig } from './schema.ts';
+import { aspectsVersionOption, type CliIo, configFileAlias, configFileOption, loadCommandConfig } from './options.ts';
 
 const INIT_SCHEMA_HELP = `
 Creates the databases (db_name, db_event_sink_name, db_reporting_name), SQL functions, the raw
@@ -64,12 +62,7 @@ export function addInitSchemaCommand(program: Command, io: CliIo, setExitCode: (
     .addOption(aspectsVersionOption())
     .addHelpText('after', INIT_SCHEMA_HELP)
     .action(async (options: InitSchemaOptions) => {
-      const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
-      const config = await loadConfig(path, {
-        env: io.env,
-        warn: (line) => io.stderr.write(`${line}\n`),
-        overrides: { aspects_version: options.aspects_version },
-      });
+      const config = await loadCommandConfig(options, io, { aspects_version: options.aspects_version });
       if (options.printSql) {
         io.stdout.write(schemaScript(config));
         setExitCode(0);

@@ -1,11 +1,11 @@
-/** Registers `xapi-db-load journeys` on the CLI program (kept here so src/cli.ts stays small). */
+/** The `xapi-db-load journeys` command: its options and what it runs. */
 
 import { type Command, Option } from 'commander';
-import type { CliIo } from '../cli.ts';
 import { readConfigDocument } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
-import { resolveJourneysConfig } from './config.ts';
-import { generateJourneys } from './generate.ts';
+import { resolveJourneysConfig } from '../journeys/config.ts';
+import { generateJourneys } from '../journeys/generate.ts';
+import type { CliIo } from './options.ts';
 
 const JOURNEYS_HELP = `
 Simulates learners moving through courses (the "journeys" mapping of the config) and writes, to

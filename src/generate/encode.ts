@@ -3,13 +3,13 @@
  * array (Ralph), or as Vector log lines; which one a sink wants is its choice.
  */
 
-import { type DatasetPlan, sinkChunk, visitXapiChunk } from '../generate/dataset.ts';
-import type { CompiledTemplate } from '../generate/template.ts';
-import type { World } from '../generate/world.ts';
-import type { GeneratedStatement } from '../generate/xapi-batches.ts';
-import type { ByteWriter } from './byte-writer.ts';
-import { csvRow } from './csv.ts';
-import type { TableKey } from './tables.ts';
+import type { ByteWriter } from '../formats/byte-writer.ts';
+import { csvRow } from '../formats/csv.ts';
+import type { TableKey } from '../formats/tables.ts';
+import { type DatasetPlan, sinkChunk, visitXapiChunk } from './dataset.ts';
+import type { CompiledTemplate } from './template.ts';
+import type { World } from './world.ts';
+import type { GeneratedStatement } from './xapi-batches.ts';
 
 export type ChunkEncoding = 'csv' | 'json-array' | 'vector';
 

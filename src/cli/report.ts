@@ -1,10 +1,8 @@
-/** Registers `xapi-db-load report` on the CLI program (kept here so src/cli.ts stays small). */
+/** The `xapi-db-load report` command: its options and what it runs. */
 
 import { type Command, Option } from 'commander';
-import type { CliIo } from '../cli.ts';
-import { aspectsVersionOption, configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
-import { loadConfig } from '../config/index.ts';
-import { type ReportCommandOptions, reportCommand, reportScript } from './command.ts';
+import { type ReportCommandOptions, reportCommand, reportScript } from '../reports/command.ts';
+import { aspectsVersionOption, type CliIo, configFileAlias, configFileOption, loadCommandConfig } from './options.ts';
 
 const REPORT_HELP = `
 The reference time that replaces now() is the config's now, else midnight UTC after its end_date, so results
@@ -76,12 +74,7 @@ export function addReportCommand(program: Command, io: CliIo, setExitCode: (code
     .option('--print-sql', 'print the report statements to stdout instead of running them (nothing is loaded or sent)')
     .addHelpText('after', REPORT_HELP)
     .action(async (options: ParsedReportOptions) => {
-      const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
-      const loaded = await loadConfig(path, {
-        env: io.env,
-        warn: (line) => io.stderr.write(`${line}\n`),
-        overrides: { aspects_version: options.aspects_version },
-      });
+      const loaded = await loadCommandConfig(options, io, { aspects_version: options.aspects_version });
       const config = options.db_host ? Object.freeze({ ...loaded, dbHost: options.db_host }) : loaded;
       if (options.printSql) {
         io.stdout.write(await reportScript(config, options));

@@ -12,8 +12,6 @@ import { createGunzip } from 'node:zlib';
 import { type Command, Option } from 'commander';
 import { createRalphClient } from '../backends/ralph-client.ts';
 import { VECTOR_STDOUT } from '../backends/vector.ts';
-import type { CliIo } from '../cli.ts';
-import { DEFAULT_CONFIG_PATH } from '../cli-options.ts';
 import { resolveTarget } from '../clickhouse/bulk.ts';
 import { type ClickHouse, createClickHouse } from '../clickhouse/connect.ts';
 import { type SchemaNames, schemaNamesFromConfig } from '../clickhouse/schema.ts';
@@ -22,8 +20,14 @@ import type { Config } from '../config/types.ts';
 import { ConfigError, ReportMismatchError } from '../errors.ts';
 import { resolveJourneysConfig } from '../journeys/config.ts';
 import { loadJourneys, readJourneysInput, type XapiRoute } from '../load/journeys.ts';
-import { loadAspectsAssetCharts } from './aspects-assets.ts';
-import { checkKnownAnswers, formatKnownAnswers, KNOWN_ANSWER_CHARTS, knownAnswersMarkdown } from './known-answers.ts';
+import { loadAspectsAssetCharts } from '../reports/aspects-assets.ts';
+import {
+  checkKnownAnswers,
+  formatKnownAnswers,
+  KNOWN_ANSWER_CHARTS,
+  knownAnswersMarkdown,
+} from '../reports/known-answers.ts';
+import { type CliIo, DEFAULT_CONFIG_PATH } from './options.ts';
 
 /** What both commands read from a journeys config file. */
 export interface JourneysTarget {
