@@ -5,7 +5,7 @@
  */
 
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
@@ -27,6 +27,7 @@ import {
   KNOWN_ANSWER_CHARTS,
   knownAnswersMarkdown,
 } from '../reports/known-answers.ts';
+import { chartProfilesMarkdown, profileKnownAnswerCharts } from '../reports/known-answers-profile.ts';
 import { type CliIo, DEFAULT_CONFIG_PATH } from './options.ts';
 
 /** What both commands read from a journeys config file. */
@@ -268,8 +269,12 @@ export function addKnownAnswersCommands(program: Command, io: CliIo, setExitCode
       '--aspects-assets <dir>',
       "also run the six charts' real queries from a tutor-contrib-aspects checkout or unzipped wheel",
     )
+    .option(
+      '--profile <path>',
+      "also write the plan profile of every chart's query per course (granules, rows, pruning keys) to this JSON file",
+    )
     .addHelpText('after', CHECK_HELP)
-    .action(async (options: CommonOptions & { summary?: string; aspectsAssets?: string }) => {
+    .action(async (options: CommonOptions & { summary?: string; aspectsAssets?: string; profile?: string }) => {
       const target = await readJourneysTarget(configPath(options), io);
       const assetCharts = options.aspectsAssets ? await loadAspectsAssetCharts(options.aspectsAssets) : [];
       const ch = await openTarget(target, options.db_host);
@@ -284,6 +289,16 @@ export function addKnownAnswersCommands(program: Command, io: CliIo, setExitCode
           await appendFile(options.summary, `${knownAnswersMarkdown(result)}\n`);
         }
         io.stdout.write(`${formatKnownAnswers(result)}\n`);
+        if (options.profile) {
+          const profiles = await profileKnownAnswerCharts(ch, target.names, target.expectedDb, result.courses);
+          await mkdir(dirname(options.profile), { recursive: true });
+          await writeFile(
+            options.profile,
+            `${JSON.stringify({ format: 1, aspectsVersion: result.aspectsVersion, charts: profiles }, null, 2)}\n`,
+          );
+          if (options.summary) await appendFile(options.summary, chartProfilesMarkdown(profiles));
+          io.stderr.write(`Plan profiles of ${profiles.length} chart queries written to ${options.profile}\n`);
+        }
         if (!result.ok) {
           throw new ReportMismatchError(
             `check-known-answers: ${result.differences.length} chart numbers differ from the known answers (listed above)`,
