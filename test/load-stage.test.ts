@@ -296,6 +296,53 @@ describe('D7: SIGTERM twice (as `timeout` sends) while xAPI is loading', () => {
   }, 180_000);
 });
 
+describe('Ctrl-C in the middle of a month range on the embedded engine', () => {
+  it('cancels the running statement: exit 130 within seconds, the ledger interrupted, nothing of the range counted', async () => {
+    const dir = await tempDir();
+    const yaml = [
+      'backend: clickhouse',
+      `db_host: "embedded:${join(dir, 'chdb')}"`,
+      // One month range of ~100k statements: several seconds of loading on a shared machine.
+      'num_xapi_batches: 100',
+      'batch_size: 1000',
+      'num_workers: 1',
+      'start_date: 2020-01-01',
+      'end_date: 2020-03-01',
+      'course_length_days: 30',
+      'num_organizations: 1',
+      'num_actors: 50',
+      'num_course_sizes: {small: 3}',
+      'course_size_makeup:',
+      '  small: {actors: 20, problems: 5, videos: 4, chapters: 2, sequences: 2, verticals: 2, forum_posts: 2}',
+      'log_dir: null',
+      '',
+    ].join('\n');
+    await writeFile(join(dir, 'c.yaml'), yaml);
+    let signalledAt = 0;
+    const run = await runCli(['load-db', '--config_file', 'c.yaml', '--progress', 'none'], dir, (line, child) => {
+      if (signalledAt === 0 && /^Loading [\d,]+ xAPI statements .* in time order \(1 range/.test(line)) {
+        // Well inside the range's statement (it takes seconds), not between ranges.
+        setTimeout(() => {
+          signalledAt = performance.now();
+          child.kill('SIGINT');
+        }, 300);
+      }
+    });
+    const stoppedAfterMs = performance.now() - signalledAt;
+    expect(signalledAt, run.stderr).toBeGreaterThan(0);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(/error: load-db stopped: interrupted \(SIGINT\)/);
+    // The range was cancelled, not waited for: no xAPI rows counted as loaded.
+    expect(run.stderr).toMatch(/Rows in ClickHouse from this load before it stopped: .*courseOverviews=\d+/);
+    expect(run.stderr).not.toMatch(/before it stopped: .*xapi=/);
+    expect(stoppedAfterMs, run.stderr).toBeLessThan(4_000);
+
+    const next = await runCli(['load-db', '--config_file', 'c.yaml', '--progress', 'none'], dir);
+    expect(next.code, next.stderr).toBe(1);
+    expect(next.stderr).toMatch(/partially loaded, interrupted at xAPI \(in time order\).*: interrupted \(SIGINT\)/);
+  }, 240_000);
+});
+
 describe('interrupting the load stage', () => {
   it('an aborted loadDataset marks the ledger interrupted and throws InterruptedError with exit 130', async () => {
     const dir = await tempDir();

@@ -272,8 +272,9 @@ async function openChunkLoad(context: OpenContext): Promise<OpenChunkLoad> {
     const table = batch.table;
     const into = table === 'xapi' ? (order.batchInto as string) : qualifiedTable(names, table);
     try {
-      await insertCsv(ch, table, into, batch.data, log);
+      await insertCsv(ch, table, into, batch.data, log, options.signal ? { signal: options.signal } : {});
     } catch (error) {
+      stopIfAborted();
       throw failure(
         `Inserting ${TABLES[table].table} ${chunkLabel(batch)} (${formatInt(batch.rows)} rows) into ${into}`,
         error,

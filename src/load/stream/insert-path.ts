@@ -13,6 +13,7 @@ import { BULK_INSERT_SETTINGS, csvStructure, insertColumns } from '../../clickho
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { describeError } from '../../errors.ts';
 import type { TableKey } from '../../formats/tables.ts';
+import { commandCancellable } from './cancel.ts';
 
 /** How batches reach the engine. */
 export type InsertPath = 'file' | 'client';
@@ -62,10 +63,7 @@ export async function withRetry<T>(
 /** The bytes of one batch: a closed temporary file (`file` path) or the chunks in order (`client`). */
 export type BatchBytes = { readonly path: string } | { readonly parts: readonly Uint8Array[] };
 
-/**
- * Inserts one batch of `table`'s CSV rows into `into` (`db.table`). `signal` cancels a server's
- * query; the embedded engine finishes the statement it runs.
- */
+/** Inserts one batch of `table`'s CSV rows into `into` (`db.table`); `signal` cancels it. */
 export async function insertCsv(
   ch: ClickHouse,
   table: TableKey,
@@ -76,14 +74,18 @@ export async function insertCsv(
 ): Promise<void> {
   const abort = options.signal ? { abort_signal: options.signal } : {};
   if ('path' in bytes) {
-    await ch.client.command({
-      query:
-        `INSERT INTO ${into} (${insertColumns(table).join(', ')}) ` +
-        `SELECT * FROM file({path:String}, 'CSV', {structure:String})${options.orderBy ? ` ${options.orderBy}` : ''}`,
-      query_params: { path: bytes.path, structure: csvStructure(table) },
-      clickhouse_settings: BULK_INSERT_SETTINGS,
-      ...abort,
-    });
+    await commandCancellable(
+      ch,
+      {
+        query:
+          `INSERT INTO ${into} (${insertColumns(table).join(', ')}) ` +
+          `SELECT * FROM file({path:String}, 'CSV', {structure:String})${options.orderBy ? ` ${options.orderBy}` : ''}`,
+        query_params: { path: bytes.path, structure: csvStructure(table) },
+        clickhouse_settings: BULK_INSERT_SETTINGS,
+      },
+      options.signal,
+      log,
+    );
     return;
   }
   await withRetry(

@@ -21,6 +21,7 @@ import type { TableKey } from '../../formats/tables.ts';
 import type { DatasetPlan } from '../../generate/dataset.ts';
 import { s3SettingsFromConfig } from '../../storage/s3.ts';
 import type { TableCountsByKey } from '../verify.ts';
+import { commandCancellable } from './cancel.ts';
 import { beginStreamSession } from './session.ts';
 
 export interface NativeFileLoadOptions {
@@ -108,11 +109,12 @@ export async function startNativeFileLoad(options: NativeFileLoadOptions): Promi
         names,
       });
       try {
-        await ch.client.command({
-          query: statement.query,
-          query_params: { ...statement.params },
-          clickhouse_settings: BULK_INSERT_SETTINGS,
-        });
+        await commandCancellable(
+          ch,
+          { query: statement.query, query_params: { ...statement.params }, clickhouse_settings: BULK_INSERT_SETTINGS },
+          options.signal,
+          log,
+        );
       } catch (error) {
         throw failure(`Loading ${name} into ${statement.target} on ${ch.description}`, error);
       }
