@@ -6,7 +6,9 @@
  * connection runs nothing else until then (measured: a ledger write waited 244 s behind a
  * cancelled insert). A second connection to the same data directory runs beside the first, and
  * `KILL QUERY` from it stops the statement in ~0.3 s. The statement carries a unique comment,
- * because chdb does not pass the client's `query_id` to the engine.
+ * because chdb does not pass the client's `query_id` to the engine. Its `String` parameters are
+ * inlined as quoted literals: a statement chdb binds itself cannot be killed (measured: the
+ * `KILL` waited for the whole statement), and binding would also strip the comment.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -36,6 +38,11 @@ export async function commandCancellable(
     await ch.client.command({ ...statement, abort_signal: signal });
     return;
   }
+  const query = inlineStringParams(statement.query, statement.query_params ?? {});
+  if (query === null) {
+    await ch.client.command({ ...statement, abort_signal: signal });
+    return;
+  }
   const marker = `xapi-db-load-${randomUUID()}`;
   let killing: Promise<void> | undefined;
   const onAbort = () => {
@@ -45,7 +52,10 @@ export async function commandCancellable(
   };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await ch.client.command({ ...statement, query: `/* ${marker} */ ${statement.query}` });
+    await ch.client.command({
+      query: `/* ${marker} */ ${query}`,
+      ...(statement.clickhouse_settings ? { clickhouse_settings: statement.clickhouse_settings } : {}),
+    });
   } finally {
     signal.removeEventListener('abort', onAbort);
     await killing;
@@ -66,4 +76,28 @@ async function killEmbedded(marker: string): Promise<void> {
   } finally {
     await killer.close();
   }
+}
+
+/** A ClickHouse string literal of `value` (backslash and quote escaped). */
+export function quoteString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * `query` with every `{name:String}` placeholder replaced by its quoted value, or `null` when a
+ * placeholder of another type (or without a value) is left: such a statement stays bound.
+ */
+export function inlineStringParams(query: string, params: Readonly<Record<string, unknown>>): string | null {
+  let complete = true;
+  const inlined = query.replace(/\{([A-Za-z_][A-Za-z0-9_]*):String\}/g, (placeholder, name: string) => {
+    const value = params[name];
+    if (typeof value !== 'string') {
+      complete = false;
+      return placeholder;
+    }
+    return quoteString(value);
+  });
+  return complete && !/\{[A-Za-z_][A-Za-z0-9_]*:[^}]+\}/.test(inlined.replace(/'(?:[^'\\]|\\.)*'/g, "''"))
+    ? inlined
+    : null;
 }
