@@ -18,6 +18,7 @@
  * change the template's size or mtime, and the next lookup would see it and rebuild.
  */
 
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import {
@@ -38,6 +39,7 @@ import {
 } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
+import { promisify } from 'node:util';
 import type { TableCounts } from '../clickhouse/counts.ts';
 import { renderSchema, type SchemaNames } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
@@ -45,7 +47,7 @@ import { describeError, XapiDbLoadError } from '../errors.ts';
 import { removeDirByRename } from '../storage/local.ts';
 
 /** Bumped when the layout of a snapshot or the way it is built changes. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 /** Name of the manifest inside a snapshot directory. */
 export const SNAPSHOT_MANIFEST = 'snapshot.json';
@@ -156,6 +158,7 @@ const DEFAULT_MAX_BYTES = 4_000_000_000;
 const LOCK_POLL_MS = 200;
 const LOCK_WAIT_MS = 15 * 60_000;
 const IO_CONCURRENCY = 64;
+const execFileAsync = promisify(execFile);
 
 /** Runs `fn` over `items` with at most `limit` in flight (thousands of small file operations). */
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -254,6 +257,8 @@ export class EmbeddedSnapshots {
       try {
         const started = performance.now();
         const counts = await load(join(temp, 'data'));
+        const pruned = await pruneOutdatedParts(join(temp, 'data'));
+        if (pruned > 0) this.#log(`xapi-db-load: snapshot ${key.short}: left out ${pruned} outdated parts`);
         const tree = await scanTree(join(temp, 'data'));
         const manifest: SnapshotManifest = {
           format: SNAPSHOT_FORMAT_VERSION,
@@ -291,6 +296,10 @@ export class EmbeddedSnapshots {
   async clone(snapshot: Snapshot, dest: string, method: CloneMethod = 'hardlink'): Promise<void> {
     const source = join(snapshot.dir, 'data');
     const { manifest } = snapshot;
+    if (method === 'hardlink' && process.platform === 'linux') {
+      await cloneWithCp(snapshot, dest);
+      return;
+    }
     await mkdir(dest, { recursive: true });
     for (const dir of manifest.dirs) await mkdir(join(dest, dir));
     await forEachLimited(manifest.files, IO_CONCURRENCY, async ([path, size, mtimeNs, how]) => {
@@ -434,6 +443,101 @@ async function scanTree(root: string): Promise<Pick<SnapshotManifest, 'dirs' | '
   };
   await walk('');
   return { dirs, files, symlinks };
+}
+
+/**
+ * The hard-link clone in two child processes instead of one file operation per file: GNU `find`
+ * lists every size and mtime (checked against the manifest), `cp -al` links the tree, then the
+ * few files the engine may rewrite (metadata, `format_version.txt`) are replaced by copies.
+ * Measured on a `medium` snapshot (19,660 files) on 2 loaded cores: 0.5–1.3 s vs 1.6–1.9 s.
+ */
+async function cloneWithCp(snapshot: Snapshot, dest: string): Promise<void> {
+  const source = join(snapshot.dir, 'data');
+  const { manifest } = snapshot;
+  const { stdout } = await execFileAsync('find', [source, '-type', 'f', '-printf', '%s %T@ %P\\n'], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const found = new Map<string, { size: bigint; mtimeNs: bigint }>();
+  for (const line of stdout.split('\n')) {
+    const first = line.indexOf(' ');
+    const second = line.indexOf(' ', first + 1);
+    if (first < 0 || second < 0) continue;
+    const [seconds = '0', fraction = ''] = line.slice(first + 1, second).split('.');
+    const mtimeNs = BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
+    found.set(line.slice(second + 1), { size: BigInt(line.slice(0, first)), mtimeNs });
+  }
+  for (const [path, size, mtimeNs] of manifest.files) {
+    const info = found.get(path);
+    const problem = info ? fileProblem(path, size, mtimeNs, info) : `${path}: missing`;
+    if (problem) throw new SnapshotDamagedError(`snapshot ${snapshot.key.short} is damaged (${problem})`);
+  }
+  await mkdir(dest, { recursive: true });
+  await execFileAsync('cp', ['-al', `${source}${sep}.`, dest]);
+  // Linked by cp: the files the engine may rewrite in place get their own copy.
+  await forEachLimited(
+    manifest.files.filter((f) => f[3] === 'copy'),
+    IO_CONCURRENCY,
+    async ([path]) => {
+      await rm(join(dest, path));
+      await copyFile(join(source, path), join(dest, path));
+    },
+  );
+}
+
+/** A part directory's name: `<partition>_<min block>_<max block>_<level>[_<mutation>]`. */
+const PART_NAME = /^(.+?)_(\d+)_(\d+)_(\d+)(?:_(\d+))?$/;
+
+interface PartName {
+  readonly name: string;
+  readonly partition: string;
+  readonly min: number;
+  readonly max: number;
+  readonly level: number;
+  readonly mutation: number;
+}
+
+/** Whether `newer` replaced `part`: same partition, its block range inside, and merged or mutated since. */
+function covers(newer: PartName, part: PartName): boolean {
+  if (newer.name === part.name || newer.partition !== part.partition) return false;
+  if (newer.min > part.min || newer.max < part.max) return false;
+  const wider = newer.min < part.min || newer.max > part.max;
+  return wider || newer.level > part.level || newer.mutation > part.mutation;
+}
+
+/**
+ * Removes the outdated parts of every table under `store/` (those a merge, an `OPTIMIZE … FINAL`
+ * or a mutation replaced; ClickHouse deletes them only minutes later). The engine would load
+ * them at every start only to drop them: in a `medium` snapshot they were 396 of ~1,100 parts.
+ * Returns how many were removed.
+ */
+export async function pruneOutdatedParts(dataDir: string): Promise<number> {
+  let removed = 0;
+  const store = join(dataDir, 'store');
+  const list = async (dir: string) =>
+    (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name);
+  for (const prefix of await list(store)) {
+    for (const table of await list(join(store, prefix))) {
+      const parts: PartName[] = [];
+      for (const name of await list(join(store, prefix, table))) {
+        const m = PART_NAME.exec(name);
+        if (!m) continue; // detached/, tmp_… and anything else stays
+        parts.push({
+          name,
+          partition: m[1] as string,
+          min: Number(m[2]),
+          max: Number(m[3]),
+          level: Number(m[4]),
+          mutation: Number(m[5] ?? 0),
+        });
+      }
+      for (const part of parts) {
+        if (!parts.some((other) => covers(other, part))) continue;
+        await rm(join(store, prefix, table, part.name), { recursive: true, force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
 }
 
 /** Creates `lock` exclusively; a lock left by a dead process is removed. `false` when another live process holds it. */
