@@ -44,7 +44,8 @@ try {
   // (schema `01-…`, reports `r01-…`) and each reader lists its own files.
   for (const dir of ['src/clickhouse/sql', 'src/reports/sql']) {
     for (const file of readdirSync(resolve(root, dir))) {
-      cpSync(resolve(root, dir, file), resolve(outdir, 'sql', file));
+      // `recursive` for the per-release schema folders (`sql/v8.0.0/…`).
+      cpSync(resolve(root, dir, file), resolve(outdir, 'sql', file), { recursive: true });
     }
   }
 

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
+import { ASPECTS_VERSIONS, DEFAULT_ASPECTS_VERSION } from './config/types.ts';
 
 /** The config shipped with the package, used when `--config_file` is not given. */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../configs/default_config.yaml', import.meta.url));
@@ -33,4 +34,15 @@ export function configFileOption(): Option {
 /** The hidden `--config-file` spelling. */
 export function configFileAlias(): Option {
   return new Option('--config-file <path>', 'alias of --config_file').hideHelp();
+}
+
+/**
+ * `--aspects_version <version>`: overrides the config's `aspects_version` (validated with it, so a
+ * wrong value gets the same message as in the file).
+ */
+export function aspectsVersionOption(): Option {
+  return new Option(
+    '--aspects_version <version>',
+    `aspects-dbt release of the schema and reports: ${ASPECTS_VERSIONS.join(' or ')} (overrides aspects_version; default ${DEFAULT_ASPECTS_VERSION})`,
+  );
 }

@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { createSink } from './backends/index.ts';
 import { VECTOR_STDOUT } from './backends/vector.ts';
-import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH, packageVersion } from './cli-options.ts';
+import {
+  aspectsVersionOption,
+  configFileAlias,
+  configFileOption,
+  DEFAULT_CONFIG_PATH,
+  packageVersion,
+} from './cli-options.ts';
 import { addInitSchemaCommand } from './clickhouse/init-command.ts';
 import { loadConfig } from './config/index.ts';
 import type { Config } from './config/types.ts';
@@ -51,6 +57,8 @@ interface LoadDbOptions {
   reset?: boolean;
   /** `--now today|<instant>`: overrides the config's `now`. */
   now?: string;
+  /** `--aspects_version`: overrides the config's `aspects_version`. */
+  aspects_version?: string;
 }
 
 const SHARD_HELP = {
@@ -74,7 +82,8 @@ function configOptions(command: Command, shardHelp: string = SHARD_HELP.generate
       'when the databases already hold data, say what is there, drop db_name, db_event_sink_name and db_reporting_name and recreate them, then load',
     )
     .option('--shard <i/n>', shardHelp)
-    .option('--now <when>', "the dataset's now: today or a UTC instant such as 2026-11-15T00:00:00Z (overrides now)");
+    .option('--now <when>', "the dataset's now: today or a UTC instant such as 2026-11-15T00:00:00Z (overrides now)")
+    .addOption(aspectsVersionOption());
 }
 
 /** Applies `--shard i/n` to a loaded config, with the same checks the config file gets. */
@@ -109,7 +118,7 @@ async function loadDb(options: LoadDbOptions, io: CliIo): Promise<number> {
     await loadConfig(path, {
       env: io.env,
       warn: (line) => io.stderr.write(`${line}\n`),
-      overrides: { now: options.now },
+      overrides: { now: options.now, aspects_version: options.aspects_version },
     }),
     options.shard,
   );

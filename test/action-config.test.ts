@@ -64,6 +64,7 @@ describe('readActionConfig', () => {
     expect(readActionConfig(reader({}))).toMatchObject({
       configPath: null,
       preset: 'tiny',
+      aspectsVersion: null,
       backend: 'clickhouse',
       target: 'embedded',
       clickhouseUser: 'default',
@@ -90,9 +91,18 @@ describe('readActionConfig', () => {
     expect(config).toMatchObject({ target: 'url', reports: ['r01', 'r11', 'r12'], perfThreshold: 0.25 });
   });
 
+  it('reads aspects-version with or without the v', () => {
+    expect(readActionConfig(reader({ 'aspects-version': 'v7.0.0' })).aspectsVersion).toBe('7.0.0');
+    expect(readActionConfig(reader({ 'aspects-version': '8.0.0' })).aspectsVersion).toBe('8.0.0');
+  });
+
   it.each([
     [{ preset: 'huge' }, `'preset' input: got "huge"; expected one of tiny, small, medium`],
     [{ cache: 'yes' }, `'cache' input: got "yes"; expected true or false`],
+    [
+      { 'aspects-version': '8.1' },
+      `'aspects-version' input: got "8.1"; expected one of 7.0.0, 8.0.0 (did you mean "8.0.0"?)`,
+    ],
     [{ target: 'url' }, `'clickhouse-url' input: got ""; expected a URL when 'target' is url`],
     [
       { 'clickhouse-url': 'http://admin:pw@host:8123' },

@@ -13,25 +13,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClickHouse, createClickHouse } from '../src/clickhouse/connect.ts';
-import { dropSchema, initSchema, optimizeFinal, reloadDictionaries } from '../src/clickhouse/schema.ts';
+import { dropSchema } from '../src/clickhouse/schema.ts';
 import {
   type BlockSpec,
   blockId,
   COURSE_KEY,
-  courseBlockRows,
-  courseOverviewRow,
   evaluated,
-  externalIdRows,
-  insertSink,
-  insertStatements,
+  loadCourse,
   navigated,
-  profileRows,
   queryRows,
   uniqueSchemaNames,
   videoEvent,
 } from './support/aspects-course.ts';
 
-const names = uniqueSchemaNames();
+// The v7.0.0 semantics (dim_subsection_performance, first-success results); what v8.0.0
+// changes is in aspects-versions.test.ts.
+const names = { ...uniqueSchemaNames(), aspectsVersion: '7.0.0' as const };
 const r = names.reportingDb;
 
 const CH1 = blockId('chapter', 'ch1');
@@ -103,14 +100,7 @@ const rows = <T = Record<string, unknown>>(query: string): Promise<T[]> => query
 
 beforeAll(async () => {
   ch = await createClickHouse({ kind: 'embedded' });
-  await initSchema(ch, names);
-  await insertSink(ch, names, 'course_overviews', [courseOverviewRow()]);
-  await insertSink(ch, names, 'course_blocks', courseBlockRows(BLOCKS));
-  await insertSink(ch, names, 'user_profile', profileRows([A, B]));
-  await insertSink(ch, names, 'external_id', externalIdRows([A, B]));
-  await reloadDictionaries(ch, names);
-  await insertStatements(ch, names, STATEMENTS);
-  await optimizeFinal(ch, names);
+  await loadCourse(ch, names, { blocks: BLOCKS, actors: [A, B], statements: STATEMENTS });
 }, 60_000);
 
 afterAll(async () => {

@@ -2,11 +2,19 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import {
+  ASPECTS_VERSIONS,
+  aspectsModels,
+  DEFAULT_ASPECTS_VERSION,
+  isAspectsVersion,
+  schemaFiles,
+} from '../src/clickhouse/aspects-version.ts';
 import { countRows, LOADED_TABLES } from '../src/clickhouse/counts.ts';
 import {
   ASPECTS_DBT_VERSION,
   DEFAULT_SCHEMA_NAMES,
   dictionaryNames,
+  mergeableTables,
   renderSchema,
   SCHEMA_FILES,
   SCHEMA_SQL_DIR,
@@ -15,15 +23,77 @@ import {
 } from '../src/clickhouse/schema.ts';
 
 describe('schema files', () => {
-  it('lists every .sql file of the directory, in order', () => {
-    const onDisk = readdirSync(fileURLToPath(SCHEMA_SQL_DIR))
+  it('runs every .sql file of the directory in some aspects_version, each list in name order', () => {
+    const onDisk = readdirSync(fileURLToPath(SCHEMA_SQL_DIR), { recursive: true })
+      .map(String)
       .filter((f) => f.endsWith('.sql'))
       .sort();
-    expect([...SCHEMA_FILES]).toEqual(onDisk);
+    const used = new Set(ASPECTS_VERSIONS.flatMap((v) => schemaFiles(v)));
+    expect([...used].sort()).toEqual(onDisk);
+    for (const version of ASPECTS_VERSIONS) {
+      const files = schemaFiles(version);
+      const byStep = [...files].sort((a, b) =>
+        (a.split('/').at(-1) as string).localeCompare(b.split('/').at(-1) as string),
+      );
+      expect(files).toEqual(byStep);
+      // A release's own files sit in its folder; no release reads another's.
+      for (const file of files) if (file.includes('/')) expect(file.startsWith(`v${version}/`), file).toBe(true);
+    }
+    expect(SCHEMA_FILES).toEqual(schemaFiles(DEFAULT_ASPECTS_VERSION));
   });
 
-  it('pins one aspects-dbt version', () => {
-    expect(ASPECTS_DBT_VERSION).toBe('v7.0.0');
+  it('defaults to the newest aspects-dbt release', () => {
+    expect(ASPECTS_VERSIONS).toEqual(['7.0.0', '8.0.0']);
+    expect(DEFAULT_ASPECTS_VERSION).toBe('8.0.0');
+    expect(ASPECTS_DBT_VERSION).toBe('v8.0.0');
+    expect(isAspectsVersion('7.0.0')).toBe(true);
+    expect(isAspectsVersion('v7.0.0')).toBe(false);
+    expect(isAspectsVersion(8)).toBe(false);
+  });
+
+  it('knows which models each release has', () => {
+    const v7 = aspectsModels('7.0.0');
+    const v8 = aspectsModels('8.0.0');
+    expect(aspectsModels()).toBe(v8);
+    for (const model of [
+      'dim_problem_responses',
+      'dim_problem_results',
+      'fact_video_engagement',
+      'xapi_events_all_parsed',
+    ])
+      for (const models of [v7, v8]) expect(models.has(model), model).toBe(true);
+    expect(v7.has('dim_subsection_performance')).toBe(true);
+    expect(v8.has('dim_subsection_performance')).toBe(false);
+    expect([...v7].filter((m) => !v8.has(m)).sort()).toEqual([
+      'dim_subsection_performance',
+      'dim_subsection_performance_mv',
+    ]);
+    expect([...v8].filter((m) => !v7.has(m))).toEqual([]);
+    // Event-sink objects are not models of the xAPI or reporting databases.
+    expect(v8.has('user_profile')).toBe(false);
+  });
+
+  it('renders the release in SchemaNames.aspectsVersion', () => {
+    const v7 = renderSchema({ ...DEFAULT_SCHEMA_NAMES, aspectsVersion: '7.0.0' });
+    const v8 = renderSchema({ ...DEFAULT_SCHEMA_NAMES, aspectsVersion: '8.0.0' });
+    expect(renderSchema(DEFAULT_SCHEMA_NAMES).map((s) => s.sql)).toEqual(v8.map((s) => s.sql));
+    const labels = (statements: typeof v7) => statements.map((s) => s.label);
+    expect(labels(v7)).toContain('CREATE TABLE IF NOT EXISTS reporting.dim_subsection_performance');
+    expect(labels(v8)).not.toContain('CREATE TABLE IF NOT EXISTS reporting.dim_subsection_performance');
+    const responses = (statements: typeof v7) =>
+      statements.find((s) => s.label === 'CREATE TABLE IF NOT EXISTS reporting.dim_problem_responses')?.sql ?? '';
+    expect(responses(v7)).toMatch(/\bemission_time DateTime\b/);
+    expect(responses(v8)).not.toMatch(/emission_time/);
+    expect(v8.find((s) => s.label.endsWith('reporting.dim_problem_results_mv'))?.sql).toContain(
+      'FROM reporting.dim_learner_last_response',
+    );
+    expect(mergeableTables({ ...DEFAULT_SCHEMA_NAMES, aspectsVersion: '7.0.0' })).toContain(
+      'reporting.dim_subsection_performance',
+    );
+    expect(mergeableTables(DEFAULT_SCHEMA_NAMES)).not.toContain('reporting.dim_subsection_performance');
+    expect(() => renderSchema({ ...DEFAULT_SCHEMA_NAMES, aspectsVersion: '9.0.0' as never })).toThrow(
+      'aspectsVersion: got "9.0.0"; expected one of 7.0.0, 8.0.0',
+    );
   });
 
   it('substitutes every placeholder and qualifies every object with a database', () => {

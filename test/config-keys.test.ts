@@ -59,6 +59,7 @@ describe('key table', () => {
       'seed',
       'now',
       'ttl',
+      'aspects_version',
       'csv_gzip_level',
       's3_endpoint',
       's3_region',

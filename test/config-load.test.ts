@@ -292,14 +292,25 @@ describe('shipped configs', () => {
   it('ships one example per backend', async () => {
     const files = await readdir(EXAMPLES);
     expect(files.sort()).toEqual(
-      ['chdb.yaml', 'clickhouse.yaml', 'csv-s3.yaml', 'legacy-1x.yaml', 'ralph.yaml', 'vector.yaml'].sort(),
+      [
+        'chdb.yaml',
+        'clickhouse.yaml',
+        'csv-s3.yaml',
+        'legacy-1x.yaml',
+        'ralph.yaml',
+        'vector.yaml',
+        'vector-aspects-6.yaml',
+      ].sort(),
     );
   });
 
-  it.each(['chdb', 'clickhouse', 'csv-s3', 'ralph', 'vector'])('loads configs/examples/%s.yaml', async (name) => {
-    const lines: string[] = [];
-    const config = await loadConfig(join(EXAMPLES, `${name}.yaml`), { env: {}, warn: (l) => lines.push(l) });
-    expect(config.backend).toBe(name === 'csv-s3' ? 'csv' : name);
-    expect(lines).toEqual([]);
-  });
+  it.each(['chdb', 'clickhouse', 'csv-s3', 'ralph', 'vector', 'vector-aspects-6'])(
+    'loads configs/examples/%s.yaml',
+    async (name) => {
+      const lines: string[] = [];
+      const config = await loadConfig(join(EXAMPLES, `${name}.yaml`), { env: {}, warn: (l) => lines.push(l) });
+      expect(config.backend).toBe(name === 'csv-s3' ? 'csv' : name.split('-')[0]);
+      expect(lines).toEqual([]);
+    },
+  );
 });

@@ -343,6 +343,22 @@ const cases: Case[] = [
     raw: withChanges({ lrs_request_timeout: 0 }),
     messages: ['lrs_request_timeout: got 0; expected a positive number of seconds, or null for no timeout'],
   },
+  // ---- aspects_version ---------------------------------------------------------------------
+  {
+    what: 'an aspects_version of an unknown minor release',
+    raw: withChanges({ aspects_version: '8.1.0' }),
+    messages: ['aspects_version: got "8.1.0"; expected one of 7.0.0, 8.0.0 (did you mean "8.0.0"?)'],
+  },
+  {
+    what: 'an aspects_version that YAML read as a number',
+    raw: withChanges({ aspects_version: 7 }),
+    messages: ['aspects_version: got 7; expected one of 7.0.0, 8.0.0 (did you mean "7.0.0"?; quote it in YAML)'],
+  },
+  {
+    what: 'an aspects_version of a release the tool does not have',
+    raw: withChanges({ aspects_version: 'v6.1.0' }),
+    messages: ['aspects_version: got "v6.1.0"; expected one of 7.0.0, 8.0.0'],
+  },
   // ---- ClickHouse ---------------------------------------------------------------------------
   {
     what: 'a non-numeric db_port',
@@ -372,6 +388,18 @@ const cases: Case[] = [
     messages: ['db_password: got <redacted>; expected a string (quote it in YAML), or null'],
   },
 ];
+
+describe('aspects_version', () => {
+  it.each([
+    [undefined, '8.0.0'],
+    ['7.0.0', '7.0.0'],
+    ['v7.0.0', '7.0.0'],
+    ['V8.0.0', '8.0.0'],
+  ])('reads %s as %s', (written, expected) => {
+    const raw = written === undefined ? withChanges({}) : withChanges({ aspects_version: written });
+    expect(resolveConfig(raw, { env: {}, warn: () => {} }).aspectsVersion).toBe(expected);
+  });
+});
 
 describe('validation', () => {
   it.each(cases)('rejects $what', ({ raw, messages }) => {

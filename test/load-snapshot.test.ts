@@ -126,8 +126,9 @@ describe('embedded snapshots', { timeout: 300_000 }, () => {
     } finally {
       await rm(freshDir, { recursive: true, force: true });
     }
-    // Every MergeTree table of the v7.0.0 schema but the ledger.
-    expect(Object.keys(fresh)).toHaveLength(34);
+    // Every MergeTree table of the default (v8.0.0) schema but the ledger: v7.0.0's 34 without
+    // dim_subsection_performance.
+    expect(Object.keys(fresh)).toHaveLength(33);
     expect(fresh['xapi.xapi_events_all']?.rows).toBe(String(TINY_STATEMENTS));
 
     // What the Vitest/Jest global setups do: build the snapshot once, in a child process …
@@ -236,7 +237,7 @@ describe('embedded snapshots', { timeout: 300_000 }, () => {
     }
   });
 
-  it('keys the loaded state by load options, names, engine and dataset', async () => {
+  it('keys the loaded state by load options, names, aspects version, engine and dataset', async () => {
     const config = await loadConfig(TINY);
     const { hash } = await seedInfo();
     const base = snapshotKey(config, DEFAULT_SCHEMA_NAMES, hash, 'chdb 1');
@@ -247,7 +248,13 @@ describe('embedded snapshots', { timeout: 300_000 }, () => {
       snapshotKey(config, { ...DEFAULT_SCHEMA_NAMES, xapiDb: 'xapi_other' }, hash, 'chdb 1'),
       snapshotKey(config, DEFAULT_SCHEMA_NAMES, hash, 'chdb 2'),
       snapshotKey(config, DEFAULT_SCHEMA_NAMES, `${'0'.repeat(63)}1`, 'chdb 1'),
+      snapshotKey(config, { ...DEFAULT_SCHEMA_NAMES, aspectsVersion: '7.0.0' }, hash, 'chdb 1'),
     ];
-    expect(new Set([base.hex, ...others.map((k) => k.hex)]).size).toBe(6);
+    expect(new Set([base.hex, ...others.map((k) => k.hex)]).size).toBe(7);
+    // Absent = the default release: the same key as naming it.
+    expect(snapshotKey(config, { ...DEFAULT_SCHEMA_NAMES, aspectsVersion: '8.0.0' }, hash, 'chdb 1').hex).toBe(
+      base.hex,
+    );
+    expect(others.at(-1)?.parts.aspectsDbt).toBe('v7.0.0');
   });
 });

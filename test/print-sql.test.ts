@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSchema, schemaNamesFromConfig, splitStatements } from '../src/clickhouse/schema.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { loadReports, renderReportSql } from '../src/reports/catalog.ts';
+import { loadReports, renderReportSql, reportsForVersion } from '../src/reports/catalog.ts';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -62,13 +62,32 @@ describe('--print-sql', () => {
     expect(stdout).not.toContain(SECRET);
   });
 
+  it('--aspects_version picks the release whose statements are printed; a wrong one exits 2 naming the choices', async () => {
+    const v7 = await cli(['init-schema', '--config_file', 'server.yaml', '--print-sql', '--aspects_version', 'v7.0.0']);
+    expect(v7.code, v7.stderr).toBe(0);
+    expect(v7.stdout).toMatch(/^-- Open edX Aspects schema \(aspects-dbt v7\.0\.0\)/);
+    expect(v7.stdout).toContain('CREATE TABLE IF NOT EXISTS reporting.dim_subsection_performance');
+    const v8 = await cli(['init-schema', '--config_file', 'server.yaml', '--print-sql']);
+    expect(v8.stdout).toMatch(/^-- Open edX Aspects schema \(aspects-dbt v8\.0\.0\)/);
+    expect(v8.stdout).not.toContain('dim_subsection_performance');
+    const wrong = await cli(['report', '--config_file', 'server.yaml', '--print-sql', '--aspects_version', '8']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout).toBe('');
+    expect(wrong.stderr).toContain('aspects_version: got "8"; expected one of 7.0.0, 8.0.0 (did you mean "8.0.0"?)');
+  });
+
   it('report prints every report query with its bound parameters named, running nothing', async () => {
     const { code, stdout, stderr } = await cli(['report', '--config_file', 'server.yaml', '--print-sql']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const config = await loadConfig(join(dir, 'server.yaml'), { env: {}, warn: () => {} });
-    const reports = await loadReports();
     const names = schemaNamesFromConfig(config);
+    // The default release (v8.0.0) has no dim_subsection_performance: its report is left out, and said so.
+    const { runnable: reports, skipped } = reportsForVersion(await loadReports(), names.aspectsVersion);
+    expect(skipped.map((s) => s.report.name)).toEqual(['r16b-graded-subsection-performance']);
+    expect(stdout).toContain(
+      '-- left out: r16b-graded-subsection-performance (aspects-dbt v8.0.0 has no dim_subsection_performance)',
+    );
     expect(splitStatements(stdout)).toEqual(reports.map((r) => splitStatements(renderReportSql(r, names))[0]));
     for (const r of reports) expect(stdout).toContain(`\n-- ${r.name}: ${r.title}`);
     expect(stdout).toContain('--   now = 2026-11-15 00:00:00 (UTC)');

@@ -56,7 +56,8 @@ describe('xapi-db-load report', () => {
       '--quiet',
     ]);
     expect(record.code, record.stderr).toBe(0);
-    expect(record.stdout).toMatch(/^report: updated \(26 report\(s\), snapshot report-snapshot\.json\)$/m);
+    // 26 built-in reports less r16b, whose model the default aspects-dbt v8.0.0 dropped.
+    expect(record.stdout).toMatch(/^report: updated \(25 report\(s\), snapshot report-snapshot\.json\)$/m);
     const snapshot = await readFile(join(dir, 'report-snapshot.json'), 'utf8');
     expect(snapshot).toBe(await readFile(join(dir, 'baseline.json'), 'utf8'));
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('📝 recorded');

@@ -198,6 +198,26 @@ describe('seedAspects (embedded)', () => {
     expect(line).toMatch(/^xapi-db-load: provider auto → embedded \(chdb\): Docker is not available: .+$/);
   });
 
+  it('seeds the aspects-dbt release of the aspectsVersion option', async () => {
+    const v7 = await seed('tiny', options({ aspectsVersion: 'v7.0.0' }));
+    expect(v7.names.aspectsVersion).toBe('7.0.0');
+    // v7.0.0's dim_subsection_performance exists and holds rows; the default v8.0.0 has none.
+    expect(
+      await scalar(v7, `SELECT count() AS n FROM ${v7.names.reportingDb}.dim_subsection_performance`),
+    ).toBeGreaterThan(0);
+    const v8 = seeded[0] as SeededAspects;
+    expect(v8.names.aspectsVersion).toBe('8.0.0');
+    expect(
+      await scalar(
+        v8,
+        `SELECT count() AS n FROM system.tables WHERE database = '${v8.names.reportingDb}' AND name = 'dim_subsection_performance'`,
+      ),
+    ).toBe(0);
+    await expect(seedAspects('tiny', options({ aspectsVersion: '6' }))).rejects.toThrow(
+      'aspectsVersion: got "6"; expected one of 7.0.0, 8.0.0',
+    );
+  });
+
   it('refuses an unknown preset name with the choices', async () => {
     await expect(seedAspects('huge', options())).rejects.toThrow(
       'config: got "huge"; expected a preset (tiny, small, medium), a path to a YAML file or an object',

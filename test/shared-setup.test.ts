@@ -8,7 +8,7 @@ import { afterAll, expect, it } from 'vitest';
 import { type ClickHouse, createClickHouse } from '../src/clickhouse/connect.ts';
 import { dropSchema } from '../src/clickhouse/schema.ts';
 import { seedAspects } from '../src/testing/index.ts';
-import { dropOnClose } from '../src/testing/shared-setup.ts';
+import { ASPECTS_VERSION_ENV, dropOnClose, zeroConfigOptions } from '../src/testing/shared-setup.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -53,3 +53,10 @@ it.each(['await using', 'close()'])(
   },
   120_000,
 );
+
+it('the zero-config setups take aspectsVersion from XAPI_DB_LOAD_ASPECTS_VERSION', () => {
+  expect(ASPECTS_VERSION_ENV).toBe('XAPI_DB_LOAD_ASPECTS_VERSION');
+  expect(zeroConfigOptions({ XAPI_DB_LOAD_ASPECTS_VERSION: 'v7.0.0' })).toEqual({ aspectsVersion: 'v7.0.0' });
+  expect(zeroConfigOptions({ XAPI_DB_LOAD_ASPECTS_VERSION: '' })).toEqual({});
+  expect(zeroConfigOptions({})).toEqual({});
+});

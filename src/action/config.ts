@@ -4,6 +4,8 @@
  * GitHub does not enforce `required:`, so nothing is assumed.
  */
 
+import type { AspectsVersion } from '../config/types.ts';
+import { aspectsVersionValue, INVALID } from '../config/values.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import {
   type BackendInput,
@@ -22,6 +24,8 @@ export interface ActionConfig {
   /** A YAML config file, or `null` to use {@link preset}. */
   readonly configPath: string | null;
   readonly preset: PresetInput;
+  /** Overrides the dataset config's `aspects_version` (without the "v"), or `null` to keep it. */
+  readonly aspectsVersion: AspectsVersion | null;
   readonly backend: BackendInput;
   readonly target: TargetInput;
   readonly clickhouseUrl: string | null;
@@ -122,6 +126,15 @@ export function readActionConfig(read: InputReader): ActionConfig {
       `no preset when 'config' is given (got config ${JSON.stringify(configPath)})`,
     );
   }
+  const versionText = optional(Inputs.AspectsVersion);
+  let aspectsVersion: AspectsVersion | null = null;
+  if (versionText !== null) {
+    const parsed = aspectsVersionValue.parse(versionText);
+    const hint = aspectsVersionValue.hint?.(versionText);
+    if (parsed === INVALID)
+      fail(Inputs.AspectsVersion, versionText, `${aspectsVersionValue.expected}${hint ? ` (${hint})` : ''}`);
+    else aspectsVersion = parsed;
+  }
   const backend = choice(Inputs.Backend, Backends, 'clickhouse');
   const clickhouseUrl = optional(Inputs.ClickHouseUrl);
   const target = choice(Inputs.Target, Targets, clickhouseUrl === null ? 'embedded' : 'url');
@@ -164,6 +177,7 @@ export function readActionConfig(read: InputReader): ActionConfig {
   const config: ActionConfig = {
     configPath,
     preset,
+    aspectsVersion,
     backend,
     target,
     clickhouseUrl,

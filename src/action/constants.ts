@@ -7,6 +7,7 @@
 export const Inputs = {
   Config: 'config',
   Preset: 'preset',
+  AspectsVersion: 'aspects-version',
   Backend: 'backend',
   Target: 'target',
   ClickHouseUrl: 'clickhouse-url',

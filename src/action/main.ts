@@ -68,7 +68,11 @@ async function loadDatasetConfig(
     ? resolve(workspace, action.configPath)
     : join(actionRoot(), 'configs', 'presets', `${action.preset}.yaml`);
   log(`Dataset config: ${path}`);
-  return loadConfig(path, { env, warn: log });
+  return loadConfig(path, {
+    env,
+    warn: log,
+    ...(action.aspectsVersion ? { overrides: { aspects_version: action.aspectsVersion } } : {}),
+  });
 }
 
 /**

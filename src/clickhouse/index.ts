@@ -1,6 +1,14 @@
 /** The ClickHouse layer: connect to a target, bootstrap the Aspects schema, count loaded rows. */
 
 export {
+  ASPECTS_VERSIONS,
+  type AspectsVersion,
+  aspectsModels,
+  DEFAULT_ASPECTS_VERSION,
+  isAspectsVersion,
+  schemaFiles,
+} from './aspects-version.ts';
+export {
   CLICKHOUSE_HTTP_PORT,
   CLICKHOUSE_HTTPS_PORT,
   CLICKHOUSE_IMAGE,
@@ -25,6 +33,7 @@ export {
 export { type CountRowsOptions, countRows, LOADED_TABLES, type LoadedTable, type TableCounts } from './counts.ts';
 export {
   ASPECTS_DBT_VERSION,
+  aspectsDbtTag,
   type ClickHouseLike,
   DEFAULT_SCHEMA_NAMES,
   dictionaryNames,

@@ -2,13 +2,13 @@
 
 import type { Command } from 'commander';
 import type { CliIo } from '../cli.ts';
-import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
+import { aspectsVersionOption, configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
 import { loadConfig } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { resolveTarget } from './bulk.ts';
 import { createClickHouse, targetFromConfig } from './connect.ts';
 import { formatInitSchemaReport, initSchemaWithReport } from './init-report.ts';
-import { ASPECTS_DBT_VERSION, renderSchema, schemaNamesFromConfig } from './schema.ts';
+import { aspectsDbtTag, renderSchema, schemaNamesFromConfig } from './schema.ts';
 
 const INIT_SCHEMA_HELP = `
 Creates the databases (db_name, db_event_sink_name, db_reporting_name), SQL functions, the raw
@@ -26,6 +26,7 @@ interface InitSchemaOptions {
   config_file?: string;
   configFile?: string;
   printSql?: boolean;
+  aspects_version?: string;
 }
 
 /**
@@ -35,11 +36,12 @@ interface InitSchemaOptions {
  */
 export function schemaScript(config: Config): string {
   const server = targetFromConfig(config).kind !== 'embedded';
-  const statements = renderSchema(schemaNamesFromConfig(config, config.dbReportingName), {
+  const names = schemaNamesFromConfig(config, config.dbReportingName);
+  const statements = renderSchema(names, {
     dictionaryCredentials: server ? { username: config.dbUsername, password: PASSWORD_PLACEHOLDER } : null,
   });
   const header = [
-    `-- Open edX Aspects schema (aspects-dbt ${ASPECTS_DBT_VERSION}) as xapi-db-load init-schema runs it: ${statements.length} statements.`,
+    `-- Open edX Aspects schema (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)}) as xapi-db-load init-schema runs it: ${statements.length} statements.`,
     ...(server
       ? [
           `-- Replace ${PASSWORD_PLACEHOLDER} with the password of ${config.dbUsername} (dictionary sources log in with it).`,
@@ -59,10 +61,15 @@ export function addInitSchemaCommand(program: Command, io: CliIo, setExitCode: (
     .addOption(configFileOption())
     .addOption(configFileAlias())
     .option('--print-sql', 'print the statements to stdout instead of running them (nothing is sent to ClickHouse)')
+    .addOption(aspectsVersionOption())
     .addHelpText('after', INIT_SCHEMA_HELP)
     .action(async (options: InitSchemaOptions) => {
       const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
-      const config = await loadConfig(path, { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) });
+      const config = await loadConfig(path, {
+        env: io.env,
+        warn: (line) => io.stderr.write(`${line}\n`),
+        overrides: { aspects_version: options.aspects_version },
+      });
       if (options.printSql) {
         io.stdout.write(schemaScript(config));
         setExitCode(0);

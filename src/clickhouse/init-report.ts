@@ -7,7 +7,7 @@
 
 import { formatInt } from '../run/format.ts';
 import type { ClickHouse } from './connect.ts';
-import { ASPECTS_DBT_VERSION, initSchema, renderSchema, type SchemaNames } from './schema.ts';
+import { aspectsDbtTag, initSchema, renderSchema, type SchemaNames } from './schema.ts';
 
 export type SchemaObjectKind = 'database' | 'function' | 'table' | 'materialized view' | 'dictionary' | 'view';
 export type SchemaObjectStatus = 'created' | 'replaced' | 'kept';
@@ -71,7 +71,7 @@ export async function initSchemaWithReport(ch: ClickHouse, names: SchemaNames): 
   const existed = await existingObjects(ch, names);
   await initSchema(ch, names);
   return {
-    aspectsDbtVersion: ASPECTS_DBT_VERSION,
+    aspectsDbtVersion: aspectsDbtTag(names.aspectsVersion),
     target: ch.description,
     serverVersion: ch.serverVersion,
     names,

@@ -3,7 +3,8 @@
  *
  * The files hold the subset of Aspects that the loader and the report checks need (raw table,
  * event sink, course/learner dims, parsed and per-domain xAPI tables, reporting tables and
- * views), written from the model semantics of aspects-dbt {@link ASPECTS_DBT_VERSION}. Database
+ * views), written from the model semantics of the aspects-dbt release in
+ * {@link SchemaNames.aspectsVersion} (see `aspects-version.ts` for the files per release). Database
  * and table names are `{{placeholders}}` substituted after validation against
  * {@link IDENTIFIER_PATTERN}. The only value ever substituted is the dictionary login of a server
  * target (`{{dictionary_auth}}`), because DDL accepts no bound parameters; see
@@ -16,17 +17,30 @@
 import { readFileSync } from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config/types.ts';
-import { ttlExpression } from '../config/values.ts';
+import { aspectsVersionValue, ttlExpression } from '../config/values.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { loginSecrets, quoteLiteral } from '../secrets.ts';
+import {
+  type AspectsVersion,
+  aspectsModels,
+  DEFAULT_ASPECTS_VERSION,
+  isAspectsVersion,
+  resolveAspectsVersion,
+  SCHEMA_SQL_DIR,
+  schemaFiles,
+} from './aspects-version.ts';
 import { type ClickHouse, type DictionaryCredentials, redactSecrets } from './connect.ts';
 
+/** The aspects-dbt tag of a release, e.g. `v8.0.0`; absent means the default release. */
+export function aspectsDbtTag(version?: AspectsVersion): string {
+  return `v${resolveAspectsVersion(version)}`;
+}
+
 /**
- * The aspects-dbt release whose models these files follow: what tutor-contrib-aspects pins on its
- * main branch after 3.0.3 (the 3.0.3 tag pins v6.1.0; 6.1.0 on PyPI pins v8.1.0), next to
- * ClickHouse 25.8. v8.0.0 dropped `dim_subsection_performance`, which a 3.x chart reads.
+ * The aspects-dbt tag of the default release ({@link DEFAULT_ASPECTS_VERSION}).
+ * @deprecated Read the release from `SchemaNames.aspectsVersion` with {@link aspectsDbtTag}.
  */
-export const ASPECTS_DBT_VERSION = 'v7.0.0';
+export const ASPECTS_DBT_VERSION = aspectsDbtTag(DEFAULT_ASPECTS_VERSION);
 
 /** Database and table names of one Aspects schema. */
 export interface SchemaNames {
@@ -44,6 +58,11 @@ export interface SchemaNames {
    * for none. Not a name, but it changes the rendered DDL the same way. @default null
    */
   readonly ttl?: string | null;
+  /**
+   * The aspects-dbt release whose models are created (config key `aspects_version`). Not a name,
+   * but it picks the schema files. @default DEFAULT_ASPECTS_VERSION (the newest)
+   */
+  readonly aspectsVersion?: AspectsVersion;
 }
 
 export const DEFAULT_SCHEMA_NAMES: SchemaNames = Object.freeze({
@@ -58,7 +77,8 @@ export const DEFAULT_SCHEMA_NAMES: SchemaNames = Object.freeze({
  * keeps the Aspects default unless overridden.
  */
 export function schemaNamesFromConfig(
-  config: Pick<Config, 'dbName' | 'dbEventSinkName' | 'eventRawTableName'> & Partial<Pick<Config, 'ttl'>>,
+  config: Pick<Config, 'dbName' | 'dbEventSinkName' | 'eventRawTableName'> &
+    Partial<Pick<Config, 'ttl' | 'aspectsVersion'>>,
   reportingDb: string = DEFAULT_SCHEMA_NAMES.reportingDb,
 ): SchemaNames {
   return Object.freeze({
@@ -67,26 +87,17 @@ export function schemaNamesFromConfig(
     reportingDb,
     rawTable: config.eventRawTableName,
     ttl: config.ttl ?? null,
+    aspectsVersion: resolveAspectsVersion(config.aspectsVersion),
   });
 }
 
-/** The schema files, in build order (Aspects: databases → UDFs → sources → dims → parsed → domains → reporting). */
-export const SCHEMA_FILES = [
-  '01-databases.sql',
-  '02-functions.sql',
-  '03-raw-xapi.sql',
-  '04-event-sink.sql',
-  '05-course-dims.sql',
-  '06-xapi-parsed.sql',
-  '07-xapi-domains.sql',
-  '08-instance-facts.sql',
-  '09-reporting-mvs.sql',
-  '10-reporting-views.sql',
-  '11-dashboard-models.sql',
-] as const;
+/**
+ * The schema files of the default release, in build order. Other releases: `schemaFiles(version)`.
+ * @deprecated Use `schemaFiles(names.aspectsVersion)`.
+ */
+export const SCHEMA_FILES: readonly string[] = schemaFiles(DEFAULT_ASPECTS_VERSION);
 
-/** Directory of the `.sql` files, next to this module (the build copies `src/clickhouse/sql` to `lib/clickhouse/sql`). */
-export const SCHEMA_SQL_DIR = new URL('./sql/', import.meta.url);
+export { SCHEMA_SQL_DIR };
 
 /** ClickHouse identifiers this package will interpolate into SQL. */
 export const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -108,6 +119,8 @@ export function dictionaryNames(names: SchemaNames): readonly string[] {
  */
 export function mergeableTables(names: SchemaNames): readonly string[] {
   const n = checkedNames(names);
+  // A release without a model has no table to merge (v8.0.0 dropped dim_subsection_performance).
+  const models = aspectsModels(n.aspectsVersion);
   const xapi = [
     n.rawTable,
     'xapi_events_all_parsed',
@@ -145,7 +158,7 @@ export function mergeableTables(names: SchemaNames): readonly string[] {
     'dim_subsection_problem_results',
     'dim_subsection_performance',
     'fact_video_engagement',
-  ];
+  ].filter((table) => models.has(table));
   return [
     ...xapi.map((t) => `${n.xapiDb}.${t}`),
     ...sink.map((t) => `${n.eventSinkDb}.${t}`),
@@ -155,7 +168,8 @@ export function mergeableTables(names: SchemaNames): readonly string[] {
 
 /** One statement of the schema, ready to send. */
 export interface SchemaStatement {
-  readonly file: (typeof SCHEMA_FILES)[number];
+  /** Path relative to the `sql/` directory, e.g. `11-dashboard-models.sql` or `v8.0.0/12-problem-answers.sql`. */
+  readonly file: string;
   /** 1-based position in its file. */
   readonly index: number;
   /** Short label for messages, e.g. `CREATE TABLE IF NOT EXISTS xapi.problem_events`. */
@@ -183,7 +197,7 @@ export function renderSchema(names: SchemaNames, options: RenderSchemaOptions = 
     dictionary_auth: dictionaryAuthClause(options.dictionaryCredentials ?? null),
   };
   const statements: SchemaStatement[] = [];
-  for (const file of SCHEMA_FILES) {
+  for (const file of schemaFiles(n.aspectsVersion)) {
     const text = readFileSync(new URL(file, SCHEMA_SQL_DIR), 'utf8');
     const rendered = text.replace(/\{\{\s*([A-Za-z_]+)\s*\}\}/g, (_match, key: string) => {
       const value = values[key];
@@ -226,7 +240,7 @@ export async function initSchema(
       await client.command({ query: statement.sql });
     } catch (error) {
       throw schemaError(
-        `Aspects schema (aspects-dbt ${ASPECTS_DBT_VERSION}) ${statement.file} #${statement.index} ` +
+        `Aspects schema (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)}) ${statement.file} #${statement.index} ` +
           `\`${statement.label}\` failed on ${handle?.description ?? 'ClickHouse'}`,
         error,
         secrets,
@@ -399,6 +413,11 @@ function checkedNames(names: SchemaNames): SchemaNames {
   check('rawTable', names.rawTable);
   if (names.ttl != null && ttlExpression.parse(names.ttl) !== names.ttl) {
     problems.push(`ttl: got ${JSON.stringify(names.ttl)}; expected ${ttlExpression.expected}`);
+  }
+  if (names.aspectsVersion !== undefined && !isAspectsVersion(names.aspectsVersion)) {
+    problems.push(
+      `aspectsVersion: got ${JSON.stringify(names.aspectsVersion)}; expected ${aspectsVersionValue.expected}`,
+    );
   }
   if (problems.length > 0) throw new XapiDbLoadError(`Invalid schema names:\n  - ${problems.join('\n  - ')}`);
   return names;

@@ -7,8 +7,9 @@
  */
 
 import type { Config, CourseMakeup } from './types.ts';
-import { BACKENDS } from './types.ts';
+import { BACKENDS, DEFAULT_ASPECTS_VERSION } from './types.ts';
 import {
+  aspectsVersionValue,
   booleanValue,
   type Check,
   calendarDay,
@@ -128,6 +129,13 @@ export const SCALAR_KEYS = {
     check: ttlExpression,
     default: null,
     doc: "TTL of the xAPI tables Aspects puts one on (parsed, per-domain and last-visit tables): none, aspects (Tutor's default, toDateTime(emission_time) + INTERVAL 1 YEAR) or an expression. A window such a TTL would delete is refused.",
+    since: 'ts',
+  }),
+  aspectsVersion: spec({
+    key: 'aspects_version',
+    check: aspectsVersionValue,
+    default: DEFAULT_ASPECTS_VERSION,
+    doc: 'The aspects-dbt release whose ClickHouse schema is created and whose models the reports read: 7.0.0 (Aspects 3.x main) or 8.0.0 (Aspects 6.x). Written with or without the "v".',
     since: 'ts',
   }),
   numOrganizations: spec({

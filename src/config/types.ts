@@ -10,6 +10,16 @@
 export const BACKENDS = ['csv', 'clickhouse', 'ralph', 'chdb', 'vector'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
+/**
+ * The aspects-dbt releases whose schema the tool can create (without the "v"), oldest first.
+ * Defined here so the config can check `aspects_version` without importing `src/clickhouse`;
+ * `src/clickhouse/aspects-version.ts` re-exports it with the per-version models.
+ */
+export const ASPECTS_VERSIONS = ['7.0.0', '8.0.0'] as const;
+export type AspectsVersion = (typeof ASPECTS_VERSIONS)[number];
+/** The newest release: what a config without `aspects_version` gets. */
+export const DEFAULT_ASPECTS_VERSION: AspectsVersion = '8.0.0';
+
 /** How many of each kind of object a course of one size has (`course_size_makeup.<size>`). */
 export interface CourseMakeup {
   /** Enrolled learners, drawn with replacement from the actor pool. */
@@ -59,6 +69,11 @@ export interface Config {
    * @default null
    */
   readonly ttl: string | null;
+  /**
+   * The aspects-dbt release whose schema is created and whose models reports read
+   * (`aspects_version`, written with or without the "v"). @default the newest, "8.0.0"
+   */
+  readonly aspectsVersion: AspectsVersion;
   readonly numOrganizations: number;
   readonly numActors: number;
   /** @default 1 */

@@ -161,7 +161,11 @@ export function validateConfig(raw: NormalizedRaw, options: ValidateOptions = {}
     }
     const parsed = spec.check.parse(value);
     if (parsed === INVALID) {
-      problems.invalid(shownKey(spec.key), value, spec.check.expected, { secret: spec.secret === true });
+      const note = spec.secret ? null : (spec.check.hint?.(value) ?? null);
+      problems.invalid(shownKey(spec.key), value, spec.check.expected, {
+        secret: spec.secret === true,
+        ...(note ? { note } : {}),
+      });
     } else {
       scalars[field] = parsed;
     }

@@ -6,7 +6,8 @@
  * which completes `<key>: got <value>; expected <phrase>` and `<key>: missing; expected <phrase>`.
  */
 
-import type { EpochDay } from './types.ts';
+import { suggest } from './suggest.ts';
+import { ASPECTS_VERSIONS, type AspectsVersion, type EpochDay } from './types.ts';
 
 /** Returned by a checker when the value is unusable. */
 export const INVALID: unique symbol = Symbol('invalid config value');
@@ -15,6 +16,8 @@ export const INVALID: unique symbol = Symbol('invalid config value');
 export interface Check<T> {
   readonly expected: string;
   readonly parse: (value: unknown) => T | typeof INVALID;
+  /** A note for a refused value, e.g. `did you mean "8.0.0"?`, or null. */
+  readonly hint?: (value: unknown) => string | null;
 }
 
 const MS_PER_DAY = 86_400_000;
@@ -363,3 +366,32 @@ export function ttlRetentionSeconds(ttl: string): number | null {
   if (!m) return null;
   return Number(m[1]) * (INTERVAL_SECONDS[(m[2] as string).toUpperCase()] as number);
 }
+
+// ---- aspects_version -----------------------------------------------------------------------
+
+/**
+ * `aspects_version`: an aspects-dbt release the tool has the schema of, with or without the
+ * "v" (`8.0.0`, `v8.0.0`). A refused value gets the release of the same major version, or for a
+ * misspelling the closest release, as a suggestion.
+ */
+export const aspectsVersionValue: Check<AspectsVersion> = {
+  expected: `one of ${ASPECTS_VERSIONS.join(', ')}`,
+  parse: (value) => {
+    if (typeof value !== 'string') return INVALID;
+    const bare = value.trim().replace(/^v/i, '');
+    return (ASPECTS_VERSIONS as readonly string[]).includes(bare) ? (bare as AspectsVersion) : INVALID;
+  },
+  hint: (value) => {
+    if (typeof value !== 'string' && typeof value !== 'number') return null;
+    const bare = String(value).trim().replace(/^v/i, '');
+    const major = /^(\d+)/.exec(bare)?.[1];
+    const sameMajor = ASPECTS_VERSIONS.filter((v) => v.split('.')[0] === major);
+    // A well-formed release of another major (6.1.0) is not a typo: no guess for it.
+    const wellFormed = /^\d+\.\d+\.\d+$/.test(bare);
+    const guess =
+      sameMajor.length > 0 ? sameMajor[sameMajor.length - 1] : wellFormed ? null : suggest(bare, ASPECTS_VERSIONS);
+    // A YAML number (8.0) has lost its text; say how to write it.
+    const quote = typeof value === 'number' ? '; quote it in YAML' : '';
+    return guess ? `did you mean "${guess}"?${quote}` : null;
+  },
+};

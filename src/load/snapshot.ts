@@ -41,7 +41,7 @@ import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { TableCounts } from '../clickhouse/counts.ts';
-import { renderSchema, type SchemaNames } from '../clickhouse/schema.ts';
+import { aspectsDbtTag, renderSchema, type SchemaNames } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { removeDirByRename } from '../storage/local.ts';
@@ -58,6 +58,8 @@ export interface SnapshotKeyParts {
   readonly datasetHash: string;
   /** sha256 of the rendered schema statements (names substituted, no credentials). */
   readonly schemaSha256: string;
+  /** The aspects-dbt release of the schema, e.g. `v8.0.0` (also in the SQL; named for the manifest's reader). */
+  readonly aspectsDbt: string;
   readonly databases: { readonly xapi: string; readonly eventSink: string; readonly reporting: string };
   readonly rawTable: string;
   readonly load: { readonly xapiLoadOrder: Config['xapiLoadOrder']; readonly optimizeFinal: boolean };
@@ -104,6 +106,7 @@ export function snapshotKey(
     format: SNAPSHOT_FORMAT_VERSION,
     datasetHash,
     schemaSha256: schema.digest('hex'),
+    aspectsDbt: aspectsDbtTag(names.aspectsVersion),
     databases: { xapi: names.xapiDb, eventSink: names.eventSinkDb, reporting: names.reportingDb },
     rawTable: names.rawTable,
     load: { xapiLoadOrder: config.xapiLoadOrder, optimizeFinal: config.optimizeFinal },

@@ -9,7 +9,7 @@
 
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { countRows, type TableCounts } from '../clickhouse/counts.ts';
-import { initSchema, reloadDictionaries, type SchemaNames } from '../clickhouse/schema.ts';
+import { aspectsDbtTag, initSchema, reloadDictionaries, type SchemaNames } from '../clickhouse/schema.ts';
 import { describeError, VerificationError, XapiDbLoadError } from '../errors.ts';
 import { ledgerDdl } from './ledger.ts';
 
@@ -35,6 +35,12 @@ export async function copyLoadedSchema(
   to: SchemaNames,
   expected: TableCounts,
 ): Promise<TemplateCopyResult> {
+  // Partitions attach only to tables of the same shape: both sides must be one release.
+  const fromTag = aspectsDbtTag(from.aspectsVersion);
+  const toTag = aspectsDbtTag(to.aspectsVersion);
+  if (fromTag !== toTag) {
+    throw new XapiDbLoadError(`Cannot copy an aspects-dbt ${fromTag} schema into an aspects-dbt ${toTag} one`);
+  }
   await initSchema(ch, to);
   // The load stage creates the ledger, not the schema: the copy gets one too, and the template's
   // ledger rows with its partitions, so the copy says what was loaded into it.

@@ -22,6 +22,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type AspectsVersion, aspectsModels } from '../clickhouse/aspects-version.ts';
 import { IDENTIFIER_PATTERN, type SchemaNames } from '../clickhouse/schema.ts';
 import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
 
@@ -216,4 +217,36 @@ export function renderReportSql(report: ReportDefinition, names: SchemaNames): s
     }
     return value;
   });
+}
+
+const MODEL_REFERENCE = /\{\{(?:xapi_db|reporting_db)\}\}\.([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** A report some aspects_version cannot run, with the models it lacks. */
+export interface SkippedReport {
+  readonly report: ReportDefinition;
+  readonly missing: readonly string[];
+}
+
+/**
+ * Splits `reports` into those the release can run and those reading a model it does not have
+ * (e.g. `dim_subsection_performance`, gone in aspects-dbt v8.0.0), so a suite written for several
+ * releases runs on each.
+ *
+ * @example
+ * const { runnable, skipped } = reportsForVersion(await loadReports(), names.aspectsVersion);
+ */
+export function reportsForVersion(
+  reports: readonly ReportDefinition[],
+  version: AspectsVersion | undefined,
+): { runnable: ReportDefinition[]; skipped: SkippedReport[] } {
+  const models = aspectsModels(version);
+  const runnable: ReportDefinition[] = [];
+  const skipped: SkippedReport[] = [];
+  for (const report of reports) {
+    const read = [...report.sql.matchAll(MODEL_REFERENCE)].map((m) => m[1] as string);
+    const missing = [...new Set(read.filter((model) => !models.has(model)))];
+    if (missing.length === 0) runnable.push(report);
+    else skipped.push({ report, missing });
+  }
+  return { runnable, skipped };
 }

@@ -8,9 +8,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ClickHouse } from '../clickhouse/connect.ts';
-import type { SchemaNames } from '../clickhouse/schema.ts';
+import { aspectsDbtTag, type SchemaNames } from '../clickhouse/schema.ts';
 import { PerfRegressionError, ReportMismatchError } from '../errors.ts';
-import type { ReportDefinition } from './catalog.ts';
+import { type ReportDefinition, reportsForVersion } from './catalog.ts';
 import {
   comparePerf,
   DEFAULT_PERF_THRESHOLDS,
@@ -108,13 +108,20 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
     courseKey: options.courseKey ?? picked.courseKey,
     now: options.now,
   };
-  log(`Running ${options.reports.length} report(s) for ${params.courseKey} (${params.org}) at ${params.now} UTC`);
+  // A report reading a model this release lacks is left out, as if filtered away.
+  const { runnable: reports, skipped } = reportsForVersion(options.reports, options.names.aspectsVersion);
+  for (const { report, missing } of skipped) {
+    log(
+      `Skipping ${report.name}: aspects-dbt ${aspectsDbtTag(options.names.aspectsVersion)} has no ${missing.join(', ')}`,
+    );
+  }
+  log(`Running ${reports.length} report(s) for ${params.courseKey} (${params.org}) at ${params.now} UTC`);
   const results: { report: ReportDefinition; result: ReportResult }[] = [];
-  for (const report of options.reports) {
+  for (const report of reports) {
     const { result } = await runReport(ch, report, options.names, params);
     results.push({ report, result });
   }
-  const snapshot = buildSnapshot(results, params, options.datasetHash ?? null);
+  const snapshot = buildSnapshot(results, params, options.datasetHash ?? null, options.names.aspectsVersion);
   if (options.snapshotPath) await writeSnapshot(options.snapshotPath, snapshot);
 
   let comparison: SnapshotComparison | null = null;
@@ -151,8 +158,8 @@ export async function runReportCheck(ch: ClickHouse, options: ReportCheckOptions
   let perf: PerfRun | null = null;
   let perfVerdict: PerfVerdict | null = null;
   if (options.perf) {
-    log(`Timing ${options.reports.length} report(s) × ${options.perf.repeats ?? 5} run(s)`);
-    perf = await measurePerf(ch, options.reports, options.names, params, {
+    log(`Timing ${reports.length} report(s) × ${options.perf.repeats ?? 5} run(s)`);
+    perf = await measurePerf(ch, reports, options.names, params, {
       ...(options.perf.repeats === undefined ? {} : { repeats: options.perf.repeats }),
       ...(options.perf.warmup === undefined ? {} : { warmup: options.perf.warmup }),
     });

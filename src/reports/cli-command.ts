@@ -2,7 +2,7 @@
 
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../cli.ts';
-import { configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
+import { aspectsVersionOption, configFileAlias, configFileOption, DEFAULT_CONFIG_PATH } from '../cli-options.ts';
 import { loadConfig } from '../config/index.ts';
 import { type ReportCommandOptions, reportCommand, reportScript } from './command.ts';
 
@@ -23,6 +23,7 @@ interface ParsedReportOptions extends ReportCommandOptions {
   configFile?: string;
   db_host?: string;
   quiet?: boolean;
+  aspects_version?: string;
 }
 
 /** Adds the `report` command; `setExitCode` receives its exit code. */
@@ -58,11 +59,16 @@ export function addReportCommand(program: Command, io: CliIo, setExitCode: (code
     .option('--perf-threshold <ratio>', 'relative slowdown of the median that fails, e.g. 0.5 or 50% (default 0.5)')
     .option('--perf-min-diff-ms <ms>', 'a slower median fails only if also this many ms slower (default 5)')
     .option('--quiet', 'print only errors and the result')
+    .addOption(aspectsVersionOption())
     .option('--print-sql', 'print the report statements to stdout instead of running them (nothing is loaded or sent)')
     .addHelpText('after', REPORT_HELP)
     .action(async (options: ParsedReportOptions) => {
       const path = options.config_file ?? options.configFile ?? DEFAULT_CONFIG_PATH;
-      const loaded = await loadConfig(path, { env: io.env, warn: (line) => io.stderr.write(`${line}\n`) });
+      const loaded = await loadConfig(path, {
+        env: io.env,
+        warn: (line) => io.stderr.write(`${line}\n`),
+        overrides: { aspects_version: options.aspects_version },
+      });
       const config = options.db_host ? Object.freeze({ ...loaded, dbHost: options.db_host }) : loaded;
       if (options.printSql) {
         io.stdout.write(await reportScript(config, options));

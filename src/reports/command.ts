@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ClickHouse, createClickHouse, targetFromConfig } from '../clickhouse/connect.ts';
 import { countRows } from '../clickhouse/counts.ts';
-import { schemaNamesFromConfig } from '../clickhouse/schema.ts';
+import { aspectsDbtTag, schemaNamesFromConfig } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/index.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../errors.ts';
-import { loadReports, renderReportSql } from './catalog.ts';
+import { loadReports, renderReportSql, reportsForVersion } from './catalog.ts';
 import { assertNoRegression, type ReportCheckResult, runReportCheck } from './check.ts';
 import { generateDatasetDir, loadDatasetDir } from './load-dataset.ts';
 import { DEFAULT_PERF_THRESHOLDS, readPerf } from './perf.ts';
@@ -93,8 +93,11 @@ export async function reportScript(config: Config, options: ReportCommandOptions
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  const reports = await loadReports({ dirs: options.reportsDir ?? [], only });
   const names = schemaNamesFromConfig(config);
+  const { runnable: reports, skipped } = reportsForVersion(
+    await loadReports({ dirs: options.reportsDir ?? [], only }),
+    names.aspectsVersion,
+  );
   const course =
     options.org !== undefined && options.course !== undefined
       ? `org = ${options.org}, course_key = ${options.course}`
@@ -103,6 +106,10 @@ export async function reportScript(config: Config, options: ReportCommandOptions
     `-- Aspects reports as xapi-db-load report runs them: ${reports.length} statements with bound parameters:`,
     `--   now = ${referenceTime(config, options)} (UTC)`,
     `--   ${course}`,
+    ...skipped.map(
+      ({ report, missing }) =>
+        `-- left out: ${report.name} (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)} has no ${missing.join(', ')})`,
+    ),
   ];
   const body = reports.map((report) => {
     const about = report.dashboard ? `${report.title} (${report.dashboard})` : report.title;

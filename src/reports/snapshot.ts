@@ -6,7 +6,8 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ASPECTS_DBT_VERSION } from '../clickhouse/schema.ts';
+import type { AspectsVersion } from '../clickhouse/aspects-version.ts';
+import { aspectsDbtTag } from '../clickhouse/schema.ts';
 import { ConfigError } from '../errors.ts';
 import type { ReportDefinition } from './catalog.ts';
 import { readJsonFile } from './json-file.ts';
@@ -42,6 +43,8 @@ export function buildSnapshot(
   results: readonly { readonly report: ReportDefinition; readonly result: ReportResult }[],
   params: ReportParams,
   datasetHash: string | null,
+  /** The release the reports ran against. @default DEFAULT_ASPECTS_VERSION */
+  aspectsVersion?: AspectsVersion,
 ): Snapshot {
   const sorted = [...results].sort((a, b) => (a.report.name < b.report.name ? -1 : 1));
   const reports: Record<string, SnapshotReport> = {};
@@ -58,7 +61,7 @@ export function buildSnapshot(
   }
   return {
     format: SNAPSHOT_FORMAT,
-    aspectsDbt: ASPECTS_DBT_VERSION,
+    aspectsDbt: aspectsDbtTag(aspectsVersion),
     datasetHash,
     params: { org: params.org, courseKey: params.courseKey, now: params.now },
     reports,

@@ -28,6 +28,7 @@ export {
   seedAspects,
 } from './seed.ts';
 export {
+  ASPECTS_VERSION_ENV,
   type GlobalSeed,
   type GlobalSeedOptions,
   globalSeed,

@@ -34,6 +34,7 @@ import {
   SEED_ENV,
   type SeedFromProvidedOptions,
   seedFromProvided,
+  zeroConfigOptions,
 } from './shared-setup.ts';
 
 export type { AspectsConnection, AspectsDatabases, SeededAspects, ServerConnection } from './seed.ts';
@@ -65,9 +66,12 @@ export function createGlobalSetup(config: SeedConfigInput, options: GlobalSeedOp
   };
 }
 
-/** Zero-config global setup: seeds `XAPI_DB_LOAD_SEED` (a preset or YAML path), default `tiny`. */
+/**
+ * Zero-config global setup: seeds `XAPI_DB_LOAD_SEED` (a preset or YAML path), default `tiny`,
+ * on the aspects-dbt release in `XAPI_DB_LOAD_ASPECTS_VERSION` (default: the config's).
+ */
 export async function globalSetup(): Promise<void> {
-  await createGlobalSetup(process.env[SEED_ENV] || 'tiny')();
+  await createGlobalSetup(process.env[SEED_ENV] || 'tiny', zeroConfigOptions())();
 }
 
 /** Closes what the global setup opened and removes its JSON file. */

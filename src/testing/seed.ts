@@ -35,6 +35,7 @@ import {
 import { datasetHash } from '../config/dataset-hash.ts';
 import { loadConfig, resolveConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
+import { aspectsVersionValue, describeValue, INVALID } from '../config/values.ts';
 import { ConfigError, describeError, XapiDbLoadError } from '../errors.ts';
 import { TABLES, type TableKey } from '../formats/tables.ts';
 import { planDataset } from '../generate/dataset.ts';
@@ -93,6 +94,11 @@ export interface SeedAspectsOptions extends Pick<ChooseProviderOptions, 'probeDo
    * @default true
    */
   readonly snapshot?: boolean;
+  /**
+   * The aspects-dbt release of the schema (`"7.0.0"`, `"8.0.0"`, with or without the "v");
+   * overrides the config's `aspects_version`. @default the config's, else the newest
+   */
+  readonly aspectsVersion?: string;
 }
 
 /** The three Aspects databases of a seeded schema. */
@@ -171,6 +177,27 @@ export async function resolveSeedConfig(input: SeedConfigInput): Promise<Config>
   return resolveConfig(input, { source: 'seedAspects config' });
 }
 
+/**
+ * `config` with the `aspectsVersion` option applied (checked as the `aspects_version` key is).
+ *
+ * @example
+ * const v7 = withAspectsVersion(await resolveSeedConfig('tiny'), 'v7.0.0'); // v7.aspectsVersion === '7.0.0'
+ */
+export function withAspectsVersion(config: Config, version: string | undefined): Config {
+  if (version === undefined) return config;
+  const parsed = aspectsVersionValue.parse(version);
+  if (parsed === INVALID) {
+    const hint = aspectsVersionValue.hint?.(version);
+    throw new ConfigError([
+      {
+        key: 'aspectsVersion',
+        message: `aspectsVersion: got ${describeValue(version)}; expected ${aspectsVersionValue.expected}${hint ? ` (${hint})` : ''}`,
+      },
+    ]);
+  }
+  return parsed === config.aspectsVersion ? config : Object.freeze({ ...config, aspectsVersion: parsed });
+}
+
 /** The count key of a generated table. */
 function _loadedTable(key: TableKey): LoadedTable {
   return (key === 'xapi' ? 'xapi_events_all' : TABLES[key].table) as LoadedTable;
@@ -213,7 +240,7 @@ function stderrLine(line: string): void {
 export async function seedAspects(input: SeedConfigInput, options: SeedAspectsOptions = {}): Promise<SeededAspects> {
   const started = performance.now();
   const log = options.log ?? stderrLine;
-  const config = await resolveSeedConfig(input);
+  const config = withAspectsVersion(await resolveSeedConfig(input), options.aspectsVersion);
   const names = withSuffix(schemaNamesFromConfig(config, config.dbReportingName), options.databaseSuffix);
   for (const name of [names.xapiDb, names.eventSinkDb, names.reportingDb]) {
     if (!IDENTIFIER_PATTERN.test(name))

@@ -31,6 +31,7 @@ import {
   type SeededAspects,
   type ServerConnection,
   seedAspects,
+  withAspectsVersion,
   withSuffix,
 } from './seed.ts';
 
@@ -38,6 +39,15 @@ const run = promisify(execFile);
 
 /** Environment variable naming the dataset of the zero-config setups: a preset or a YAML path. */
 export const SEED_ENV = 'XAPI_DB_LOAD_SEED';
+
+/** Environment variable with the `aspectsVersion` of the zero-config setups (e.g. `7.0.0`). */
+export const ASPECTS_VERSION_ENV = 'XAPI_DB_LOAD_ASPECTS_VERSION';
+
+/** Options of the zero-config setups, from the environment. */
+export function zeroConfigOptions(env: NodeJS.ProcessEnv = process.env): GlobalSeedOptions {
+  const version = env[ASPECTS_VERSION_ENV];
+  return version ? { aspectsVersion: version } : {};
+}
 
 /** Serializable description of a seeded run, handed from the global setup to test files. */
 export interface ProvidedAspects {
@@ -67,7 +77,7 @@ export type GlobalSeedOptions = Omit<SeedAspectsOptions, 'cache'> & { readonly c
 /** Runs in the test runner's main process. */
 export async function globalSeed(input: SeedConfigInput, options: GlobalSeedOptions = {}): Promise<GlobalSeed> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const config = await resolveSeedConfig(input);
+  const config = withAspectsVersion(await resolveSeedConfig(input), options.aspectsVersion);
   const cache = new LocalDatasetCache({ log, ...options.cache });
   const choice = await chooseProvider(config, options);
   if (choice.name === 'embedded') {
@@ -262,6 +272,9 @@ async function connectOnly(provided: ProvidedAspects, url: string): Promise<Seed
       eventSinkDb: provided.databases.eventSink,
       reportingDb: provided.databases.reporting,
       rawTable: provided.config.eventRawTableName,
+      // The seeded schema's DDL: a private copy must be created the same way.
+      ttl: provided.config.ttl,
+      aspectsVersion: provided.config.aspectsVersion,
     },
     datasetHash: provided.datasetHash,
     counts: provided.counts,

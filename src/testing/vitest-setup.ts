@@ -5,7 +5,13 @@
 
 import type { TestProject } from 'vitest/node';
 import type { SeedConfigInput } from './seed.ts';
-import { type GlobalSeedOptions, globalSeed, type ProvidedAspects, SEED_ENV } from './shared-setup.ts';
+import {
+  type GlobalSeedOptions,
+  globalSeed,
+  type ProvidedAspects,
+  SEED_ENV,
+  zeroConfigOptions,
+} from './shared-setup.ts';
 
 declare module 'vitest' {
   /** What `xapi-db-load/vitest`'s global setup provides: `inject('xapiDbLoad')`. */
@@ -40,11 +46,12 @@ export function defineAspectsSetup(
 let teardownFn: (() => Promise<void>) | null = null;
 
 /**
- * Zero-config global setup: seeds `XAPI_DB_LOAD_SEED` (a preset or YAML path), default `tiny`.
+ * Zero-config global setup: seeds `XAPI_DB_LOAD_SEED` (a preset or YAML path), default `tiny`, on
+ * the aspects-dbt release in `XAPI_DB_LOAD_ASPECTS_VERSION` (default: the config's).
  * Use with `globalSetup: ['xapi-db-load/vitest/setup']`.
  */
 export async function setup(project: TestProject): Promise<void> {
-  teardownFn = await defineAspectsSetup(process.env[SEED_ENV] || 'tiny')(project);
+  teardownFn = await defineAspectsSetup(process.env[SEED_ENV] || 'tiny', zeroConfigOptions())(project);
 }
 
 export async function teardown(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClickHouse } from '../../src/clickhouse/connect.ts';
-import type { SchemaNames } from '../../src/clickhouse/schema.ts';
+import { initSchema, optimizeFinal, reloadDictionaries, type SchemaNames } from '../../src/clickhouse/schema.ts';
 
 export const LMS = 'http://localhost:18000';
 export const COURSE_KEY = 'course-v1:Org0+C1+R1';
@@ -285,4 +285,27 @@ export async function insertStatements(
 export async function queryRows<T>(ch: ClickHouse, query: string): Promise<T[]> {
   const rs = await ch.client.query({ query, format: 'JSONEachRow' });
   return rs.json<T>();
+}
+
+/**
+ * The whole course into a fresh schema, in Aspects' load order: schema, event sink, dictionaries,
+ * the statements in one INSERT, then OPTIMIZE … FINAL.
+ */
+export async function loadCourse(
+  ch: ClickHouse,
+  names: SchemaNames,
+  course: {
+    readonly blocks: readonly BlockSpec[];
+    readonly actors: readonly string[];
+    readonly statements: readonly Statement[];
+  },
+): Promise<void> {
+  await initSchema(ch, names);
+  await insertSink(ch, names, 'course_overviews', [courseOverviewRow()]);
+  await insertSink(ch, names, 'course_blocks', courseBlockRows(course.blocks));
+  await insertSink(ch, names, 'user_profile', profileRows(course.actors));
+  await insertSink(ch, names, 'external_id', externalIdRows(course.actors));
+  await reloadDictionaries(ch, names);
+  await insertStatements(ch, names, course.statements);
+  await optimizeFinal(ch, names);
 }

@@ -18,12 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Headlines, qualifiedTable, readHeadlines, resolveTarget } from '../../clickhouse/bulk.ts';
 import { type ClickHouse, type ClickHouseTarget, createClickHouse, describeTarget } from '../../clickhouse/connect.ts';
-import {
-  ASPECTS_DBT_VERSION,
-  reloadDictionaries,
-  type SchemaNames,
-  schemaNamesFromConfig,
-} from '../../clickhouse/schema.ts';
+import { aspectsDbtTag, reloadDictionaries, type SchemaNames, schemaNamesFromConfig } from '../../clickhouse/schema.ts';
 import type { Config } from '../../config/types.ts';
 import { describeError, SinkError, XapiDbLoadError } from '../../errors.ts';
 import { TABLE_KEYS, TABLES, type TableKey } from '../../formats/tables.ts';
@@ -406,7 +401,7 @@ function loadNotes(context: OpenContext, headlines: Headlines): string[] {
       `(${names.xapiDb}.video_playback_events), ${formatInt(headlines.problemAttempts)} problem attempts ` +
       `(${names.xapiDb}.problem_events)`,
     `Loaded ${config.xapiLoadOrder === 'chronological' ? 'in time order' : 'in generation order'} with the Aspects schema ` +
-      `(aspects-dbt ${ASPECTS_DBT_VERSION}) on ${ch.description}, engine ${ch.serverVersion}` +
+      `(aspects-dbt ${aspectsDbtTag(names.aspectsVersion)}) on ${ch.description}, engine ${ch.serverVersion}` +
       (config.optimizeFinal ? ', then OPTIMIZE … FINAL' : ''),
   ];
   if (target.kind === 'embedded' && target.path !== undefined) {

@@ -6,7 +6,7 @@
  */
 
 import type { ClickHouse, ClickHouseTarget } from '../../clickhouse/connect.ts';
-import { ASPECTS_DBT_VERSION, initSchema, type SchemaNames } from '../../clickhouse/schema.ts';
+import { aspectsDbtTag, initSchema, type SchemaNames } from '../../clickhouse/schema.ts';
 import { datasetHash } from '../../config/dataset-hash.ts';
 import type { Config } from '../../config/types.ts';
 import { describeError } from '../../errors.ts';
@@ -61,7 +61,7 @@ export async function beginStreamSession(ch: ClickHouse, options: StreamSessionO
   const shard = config.shardCount > 1 ? `${config.shardIndex}/${config.shardCount}` : undefined;
   if (shouldInitSchema(config, ch.kind)) {
     log(
-      `Creating the Aspects schema (aspects-dbt ${ASPECTS_DBT_VERSION}) in ${names.xapiDb}, ${names.eventSinkDb}, ${names.reportingDb} if missing`,
+      `Creating the Aspects schema (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)}) in ${names.xapiDb}, ${names.eventSinkDb}, ${names.reportingDb} if missing`,
     );
     await initSchema(ch, names);
   }
