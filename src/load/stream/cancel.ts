@@ -14,7 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { type ClickHouse, createClickHouse, embeddedPathInUse } from '../../clickhouse/connect.ts';
-import { describeError } from '../../errors.ts';
+import { optimizeStatements, type SchemaNames } from '../../clickhouse/schema.ts';
+import { describeError, XapiDbLoadError } from '../../errors.ts';
 
 export interface Statement {
   readonly query: string;
@@ -59,6 +60,25 @@ export async function commandCancellable(
   } finally {
     signal.removeEventListener('abort', onAbort);
     await killing;
+  }
+}
+
+/** `OPTIMIZE TABLE … FINAL` on every collapsing table of the schema, each cancelled by `signal`. */
+export async function optimizeFinalCancellable(
+  ch: ClickHouse,
+  names: SchemaNames,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const query of optimizeStatements(names)) {
+    signal?.throwIfAborted();
+    try {
+      await commandCancellable(ch, { query }, signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new XapiDbLoadError(`${query} failed on ${ch.description}: ${ch.redact(describeError(error))}`, {
+        cause: error,
+      });
+    }
   }
 }
 

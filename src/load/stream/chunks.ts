@@ -161,6 +161,7 @@ export function configureChunkLoad(config: Config, options: ChunkLoadOptions = {
           target,
           configSummary,
           ...(options.reset ? { reset: true } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
           log,
         });
         return {

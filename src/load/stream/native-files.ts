@@ -79,6 +79,7 @@ export async function startNativeFileLoad(options: NativeFileLoadOptions): Promi
       target,
       configSummary: options.configSummary,
       ...(options.reset ? { reset: true } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
       log,
     });
   } catch (error) {

@@ -29,6 +29,8 @@ export interface StreamSessionOptions {
   /** A short JSON for the ledger (never credentials). */
   readonly configSummary: string;
   readonly reset?: boolean;
+  /** Cancels a running `OPTIMIZE` (Ctrl-C). */
+  readonly signal?: AbortSignal;
   readonly log: (line: string) => void;
 }
 
@@ -86,6 +88,7 @@ export async function beginStreamSession(ch: ClickHouse, options: StreamSessionO
       await record.phase(config.optimizeFinal ? 'OPTIMIZE … FINAL' : 'verification', rows);
       const after = await finishLoad(ch, names, plan, {
         optimize: config.optimizeFinal,
+        ...(options.signal ? { signal: options.signal } : {}),
         log,
         failure: finishOptions.failure,
         before,
