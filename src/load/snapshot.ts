@@ -18,7 +18,7 @@
  * change the template's size or mtime, and the next lookup would see it and rebuild.
  */
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import {
@@ -485,6 +485,34 @@ async function cloneWithCp(snapshot: Snapshot, dest: string): Promise<void> {
       await copyFile(join(source, path), join(dest, path));
     },
   );
+}
+
+/**
+ * Removes a clone without making its process wait: renamed at once (its path is free
+ * immediately), then deleted by a detached `rm -rf` that may outlive the process. Removing a
+ * `medium` clone's ~10,000 files took 0.5–0.6 s, a quarter of a snapshot hit. Elsewhere than
+ * Linux, or when `rm` cannot start, it is deleted here.
+ */
+export async function removeClone(dir: string): Promise<void> {
+  const trash = `${dir}.removing-${process.pid}-${randomBytes(3).toString('hex')}`;
+  try {
+    await rename(dir, trash);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (process.platform === 'linux') {
+    const child = spawn('rm', ['-rf', '--', trash], { detached: true, stdio: 'ignore' });
+    const started = await new Promise<boolean>((resolve) => {
+      child.once('spawn', () => resolve(true));
+      child.once('error', () => resolve(false));
+    });
+    if (started) {
+      child.unref();
+      return;
+    }
+  }
+  await rm(trash, { recursive: true, force: true });
 }
 
 /** A part directory's name: `<partition>_<min block>_<max block>_<level>[_<mutation>]`. */

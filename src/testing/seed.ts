@@ -41,7 +41,7 @@ import { TABLES, type TableKey } from '../formats/tables.ts';
 import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
 import { describeTargetState, loadDataset, TargetNotEmptyError } from '../load/index.ts';
-import { EmbeddedSnapshots, SnapshotDamagedError, snapshotKey } from '../load/snapshot.ts';
+import { EmbeddedSnapshots, removeClone, SnapshotDamagedError, snapshotKey } from '../load/snapshot.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
 import { type ChooseProviderOptions, chooseProvider, type ResolvedProviderName } from './providers.ts';
 
@@ -560,7 +560,7 @@ async function cloneSnapshot(seed: SnapshotSeed): Promise<SeededAspects> {
         external: undefined,
         afterClose: async () => {
           if (embeddedPathInUse() === privateDir) dirsRemovedAtExit.add(privateDir);
-          else await rm(privateDir, { recursive: true, force: true });
+          else await removeClone(privateDir);
         },
       });
     } catch (error) {
