@@ -28,6 +28,13 @@ export {
   resolveCacheDir,
 } from './cache/index.ts';
 export {
+  ASPECTS_VERSIONS,
+  type AspectsVersion,
+  aspectsModels,
+  DEFAULT_ASPECTS_VERSION,
+  isAspectsVersion,
+} from './clickhouse/aspects-version.ts';
+export {
   type Backend,
   type Config,
   type CourseMakeup,
