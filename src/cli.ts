@@ -33,7 +33,7 @@ if (isEntryPoint) {
       process.stderr.write(`${signal} again: already stopping; recording what was loaded first\n`);
       return;
     }
-    process.stderr.write(`\n${signal}: stopping after the current step and recording what was loaded\n`);
+    process.stderr.write(`\n${signal}: stopping (the running statement is cancelled) and recording what was loaded\n`);
     controller.abort(InterruptedError.fromSignal(signal));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));

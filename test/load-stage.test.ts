@@ -252,27 +252,31 @@ function runCli(
   });
 }
 
+/** A `backend: clickhouse` config into `embedded:<dir>/chdb`: 1,000-statement batches, 3 small courses. */
+function clickhouseYaml(dir: string, size: { batches: number; endDate: string; courseDays: number }): string {
+  return [
+    'backend: clickhouse',
+    `db_host: "embedded:${join(dir, 'chdb')}"`,
+    `num_xapi_batches: ${size.batches}`,
+    'batch_size: 1000',
+    'num_workers: 1',
+    'start_date: 2020-01-01',
+    `end_date: ${size.endDate}`,
+    `course_length_days: ${size.courseDays}`,
+    'num_organizations: 1',
+    'num_actors: 50',
+    'num_course_sizes: {small: 3}',
+    'course_size_makeup:',
+    '  small: {actors: 20, problems: 5, videos: 4, chapters: 2, sequences: 2, verticals: 2, forum_posts: 2}',
+    'log_dir: null',
+    '',
+  ].join('\n');
+}
+
 describe('D7: SIGTERM twice (as `timeout` sends) while xAPI is loading', () => {
   it('stops with exit 143, says what was loaded, marks the ledger; the next run says "interrupted at"', async () => {
     const dir = await tempDir();
-    const yaml = [
-      'backend: clickhouse',
-      `db_host: "embedded:${join(dir, 'chdb')}"`,
-      'num_xapi_batches: 40',
-      'batch_size: 1000',
-      'num_workers: 1',
-      'start_date: 2020-01-01',
-      'end_date: 2021-01-01',
-      'course_length_days: 60',
-      'num_organizations: 1',
-      'num_actors: 50',
-      'num_course_sizes: {small: 3}',
-      'course_size_makeup:',
-      '  small: {actors: 20, problems: 5, videos: 4, chapters: 2, sequences: 2, verticals: 2, forum_posts: 2}',
-      'log_dir: null',
-      '',
-    ].join('\n');
-    await writeFile(join(dir, 'c.yaml'), yaml);
+    await writeFile(join(dir, 'c.yaml'), clickhouseYaml(dir, { batches: 40, endDate: '2021-01-01', courseDays: 60 }));
     let sent = false;
     const first = await runCli(['load-db', '--config_file', 'c.yaml', '--progress', 'none'], dir, (line, child) => {
       if (!sent && /^Loading [\d,]+ xAPI statements .* in time order/.test(line)) {
@@ -294,6 +298,36 @@ describe('D7: SIGTERM twice (as `timeout` sends) while xAPI is loading', () => {
     expect(second.stderr).toMatch(/partially loaded, interrupted at .*: terminated \(SIGTERM\)/);
     expect(second.stderr).toContain('--reset');
   }, 180_000);
+});
+
+describe('Ctrl-C in the middle of a month range on the embedded engine', () => {
+  it('cancels the running statement: exit 130 within seconds, the ledger interrupted, nothing of the range counted', async () => {
+    const dir = await tempDir();
+    // One month range of ~100k statements: several seconds of loading on a shared machine.
+    await writeFile(join(dir, 'c.yaml'), clickhouseYaml(dir, { batches: 100, endDate: '2020-03-01', courseDays: 30 }));
+    let signalledAt = 0;
+    const run = await runCli(['load-db', '--config_file', 'c.yaml', '--progress', 'none'], dir, (line, child) => {
+      if (signalledAt === 0 && /^Loading [\d,]+ xAPI statements .* in time order \(1 range/.test(line)) {
+        // Well inside the range's statement (it takes seconds), not between ranges.
+        setTimeout(() => {
+          signalledAt = performance.now();
+          child.kill('SIGINT');
+        }, 300);
+      }
+    });
+    const stoppedAfterMs = performance.now() - signalledAt;
+    expect(signalledAt, run.stderr).toBeGreaterThan(0);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(/error: load-db stopped: interrupted \(SIGINT\)/);
+    // The range was cancelled, not waited for: no xAPI rows counted as loaded.
+    expect(run.stderr).toMatch(/Rows in ClickHouse from this load before it stopped: .*courseOverviews=\d+/);
+    expect(run.stderr).not.toMatch(/before it stopped: .*xapi=/);
+    expect(stoppedAfterMs, run.stderr).toBeLessThan(4_000);
+
+    const next = await runCli(['load-db', '--config_file', 'c.yaml', '--progress', 'none'], dir);
+    expect(next.code, next.stderr).toBe(1);
+    expect(next.stderr).toMatch(/partially loaded, interrupted at xAPI \(in time order\).*: interrupted \(SIGINT\)/);
+  }, 240_000);
 });
 
 describe('interrupting the load stage', () => {

@@ -12,46 +12,42 @@
  * wrote is then handed to the destination, which gives it its real name only when complete.
  * The same config and seed give the same bytes on every run (no wall-clock, pinned settings).
  *
- * One chdb engine per process: when the load target is the embedded engine, the converter and
- * the loader are the same connection. Without `load_from_s3_after` nothing but the converter is
- * opened (quirk Q19: the original connected to ClickHouse even when it would load nothing).
+ * The backend makes and publishes files; loading them belongs to the load stage
+ * ({@link startNativeFileLoad}), which gets each file's name once it is complete. One chdb
+ * engine per process: when the load target is the embedded engine, the converter and the loader
+ * are the same connection. Without `load_from_s3_after` nothing but the converter is opened
+ * (quirk Q19: the original connected to ClickHouse even when it would load nothing).
  */
 
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BULK_INSERT_SETTINGS, resolveTarget } from '../clickhouse/bulk.ts';
+import { resolveTarget } from '../clickhouse/bulk.ts';
 import { type ClickHouse, createClickHouse, redactSecrets } from '../clickhouse/connect.ts';
 import {
   describeNativeLocation,
   NATIVE_SUFFIX,
   type NativeLocation,
   nativeBaseName,
-  nativeCredentials,
-  nativeFileLocation,
   nativeLocationFromConfig,
   nativeStructure,
-  renderNativeLoad,
   renderNativeWrite,
   STATEMENTS_PER_NATIVE_FILE,
 } from '../clickhouse/native-files.ts';
-import { aspectsDbtTag, initSchema, reloadDictionaries, schemaNamesFromConfig } from '../clickhouse/schema.ts';
-import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError, describeError, SinkError, XapiDbLoadError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
-import { guardTarget } from '../load/guard.ts';
-import { beginLoad, type LedgerRecord } from '../load/ledger.ts';
-import { finishLoad, type TableCountsByKey } from '../load/verify.ts';
+import { InFlight } from '../load/stream/batching.ts';
+import { type NativeFileLoad, startNativeFileLoad } from '../load/stream/native-files.ts';
 import type { Destination } from '../storage/destination.ts';
 import { localDestination } from '../storage/local.ts';
 import { s3DestinationFromConfig, s3SettingsFromConfig } from '../storage/s3.ts';
 import { formatInt } from '../util/format.ts';
 import type { ChunkResult } from './chunk.ts';
-import { shouldInitSchema } from './clickhouse.ts';
-import type { ChunkFormat, Sink, SinkSummary, TableWriteSummary } from './sink.ts';
+import { type OpenSink, phasedSink } from './phased.ts';
+import type { Sink, SinkSummary, TableWriteSummary } from './sink.ts';
 
 export interface ChdbNativeSinkOptions {
   /**
@@ -111,66 +107,30 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
   const location: NativeLocation = nativeLocationFromConfig(config);
   const settings = s3SettingsFromConfig(config);
   const secrets = settings.secretAccessKey ? [settings.secretAccessKey] : [];
-  const credentials = nativeCredentials(settings);
   const destination =
     options.destination ??
     (location.kind === 'local'
       ? localDestination(location.directory, location.from, options.log)
       : s3DestinationFromConfig(config, location.url, { key: location.from }));
   const target = resolveTarget(config);
-  const names = schemaNamesFromConfig(config, config.dbReportingName);
   const log = options.log ?? (() => {});
   const loading = config.loadFromS3After;
   const filesPerXapiUnit = Math.max(1, Math.floor(STATEMENTS_PER_NATIVE_FILE / config.batchSize));
   const chunksPerJob = Math.max(1, Math.floor(STATEMENTS_PER_JOB / config.batchSize));
-
-  let engine: ClickHouse | undefined = options.engine;
-  let loader: ClickHouse | undefined = options.loader;
-  const owned: ClickHouse[] = [];
-  let plan: DatasetPlan | undefined;
-  let work: string | undefined;
-  let current: OpenUnit | undefined;
-  let unitCounter = 0;
-  let before: TableCountsByKey | undefined;
-  let record: LedgerRecord | undefined;
-  let dictionariesReloaded = false;
+  const where = describeNativeLocation(location);
+  const description = `LZ4 Native files (chdb) in ${where}${loading ? ', loaded into ClickHouse as written' : ''}`;
   const totals = new Map<TableKey, TableTotals>(
     TABLE_KEYS.map((k) => [k, { rows: 0, bytes: 0, rawBytes: 0, files: 0 }]),
   );
-  const loaded = new Map<TableKey, number>();
-
-  const where = describeNativeLocation(location);
-  /** Rows loaded per table so far, for the ledger. */
-  const loadedCounts = (): Record<string, number> => Object.fromEntries(loaded);
-  const description = `LZ4 Native files (chdb) in ${where}${loading ? ', loaded into ClickHouse as written' : ''}`;
-
-  /** The unit (file) chunk `index` of `table` belongs to. */
-  const unitOf = (table: TableKey, index: number): Unit => {
-    const p = plan as DatasetPlan;
-    const chunks = p.tables[table].chunks;
-    if (table === 'externalIds') return { table, start: 0, end: chunks, name: nativeBaseName(table, 0, false) };
-    if (table !== 'xapi') return { table, start: index, end: index + 1, name: nativeBaseName(table, index, false) };
-    const enrollment = index < p.enrollmentChunks;
-    const base = enrollment ? 0 : p.enrollmentChunks;
-    const limit = enrollment ? p.enrollmentChunks : chunks;
-    // Random files are numbered by their first batch in the whole dataset, so the shards of a
-    // sharded run (each starting at its firstRandomBatch) never write the same name.
-    const offset = enrollment ? 0 : p.firstRandomBatch;
-    const global = index - base + offset;
-    const first = Math.max(base, index - (global % filesPerXapiUnit));
-    return {
-      table,
-      start: first,
-      end: Math.min(index - (global % filesPerXapiUnit) + filesPerXapiUnit, limit),
-      name: nativeBaseName(table, first - base + offset, enrollment),
-    };
-  };
+  let load: NativeFileLoad | undefined;
 
   const failure = (what: string, error: unknown): SinkError => {
     const text = redactSecrets(describeError(error).split('\n')[0] ?? '', secrets);
     const written: Record<string, number> = {};
     for (const [key, t] of totals) if (t.rows > 0) written[key] = t.rows;
-    const loadedList = [...loaded].map(([k, n]) => `${k}=${formatInt(n)}`).join(', ');
+    const loadedList = Object.entries(load?.loaded() ?? {})
+      .map(([k, n]) => `${k}=${formatInt(n)}`)
+      .join(', ');
     return new SinkError(
       `${what} failed: ${text}\nRows in Native files before the failure: ${
         Object.entries(written)
@@ -182,135 +142,20 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
     );
   };
 
-  const loadFile = async (table: TableKey, name: string, rows: number): Promise<void> => {
-    const ch = loader as ClickHouse;
-    if (table === 'xapi' && !dictionariesReloaded) {
-      dictionariesReloaded = true;
-      try {
-        await reloadDictionaries(ch, names);
-      } catch (error) {
-        throw failure('Reloading the course, block, tag and PII dictionaries', error);
-      }
-    }
-    const fileLocation = nativeFileLocation(location, settings, name);
-    const statement = renderNativeLoad(table, fileLocation, {
-      local: location.kind === 'local',
-      credentials,
-      cluster: config.dbCluster,
-      chronological: config.xapiLoadOrder === 'chronological',
-      names,
-    });
-    try {
-      await ch.client.command({
-        query: statement.query,
-        query_params: { ...statement.params },
-        clickhouse_settings: BULK_INSERT_SETTINGS,
-      });
-    } catch (error) {
-      throw failure(`Loading ${name} into ${statement.target} on ${ch.description}`, error);
-    }
-    loaded.set(table, (loaded.get(table) ?? 0) + rows);
+  /** Opens the converter (or reuses the loader when it is the embedded engine); `owned` when this sink opened it. */
+  const openEngine = async (): Promise<{ readonly engine: ClickHouse; readonly owned: boolean }> => {
+    if (options.engine) return { engine: options.engine, owned: false };
+    if (options.loader?.kind === 'embedded') return { engine: options.loader, owned: false };
+    const engine = await createClickHouse(target.kind === 'embedded' ? target : { kind: 'embedded' });
+    return { engine, owned: true };
   };
 
-  /** The conversion in flight (at most one), and the error it ended with. */
-  let pending: Promise<void> | undefined;
-  let pendingError: { readonly error: unknown } | undefined;
-
-  /** Waits for the conversion in flight; rethrows its error. */
-  const settle = async (): Promise<void> => {
-    await pending;
-    pending = undefined;
-    if (pendingError) {
-      const { error } = pendingError;
-      pendingError = undefined;
-      throw error;
-    }
-  };
-
-  /**
-   * Closes the open unit and converts it in the background, so the workers' next chunks are
-   * written meanwhile. One conversion at a time keeps files, and loads, in order. Measured with
-   * the single-stream parser, 500,000 statements to a local directory on 2 shared cores: 41k
-   * statements/s converting in line, 65k–81k in the background (csv backend: 138k).
-   */
-  const finishUnit = async (): Promise<void> => {
-    const unit = current;
-    if (!unit) return;
-    current = undefined;
-    await unit.handle.close();
-    await settle();
-    pending = convertUnit(unit).then(
-      () => {},
-      (error: unknown) => {
-        pendingError = { error };
-      },
-    );
-  };
-
-  /** Converts a closed unit into Native files, publishes them, and loads them when asked. */
-  const convertUnit = async (unit: OpenUnit): Promise<void> => {
-    const outDir = join(work as string, `out-${unitCounter++}`);
-    await mkdir(outDir);
-    const ch = engine as ClickHouse;
-    try {
-      await ch.client.command({
-        query: renderNativeWrite(unit.table),
-        query_params: {
-          output: join(outDir, `${unit.name}${NATIVE_SUFFIX}`),
-          input: unit.csvPath,
-          structure: nativeStructure(unit.table),
-        },
-      });
-    } catch (error) {
-      throw failure(
-        `Writing ${unit.name}${NATIVE_SUFFIX} (${formatInt(unit.rows)} rows) with ${ch.description}`,
-        error,
-      );
-    }
-    await rm(unit.csvPath, { force: true });
-    const produced = (await readdir(outDir)).filter((n) => n.endsWith(NATIVE_SUFFIX)).sort();
-    const total = totals.get(unit.table) as TableTotals;
-    const written: string[] = [];
-    for (const name of produced) {
-      const data = await readFile(join(outDir, name));
-      try {
-        const file = await destination.createFile(name);
-        try {
-          await file.write(data);
-          await file.commit();
-        } catch (error) {
-          await file.abort();
-          throw error;
-        }
-      } catch (error) {
-        throw failure(`Writing ${name} to ${where}`, error);
-      }
-      total.bytes += data.byteLength;
-      total.files += 1;
-      written.push(name);
-    }
-    total.rows += unit.rows;
-    total.rawBytes += unit.rawBytes;
-    await rm(outDir, { recursive: true, force: true });
-    if (loading) {
-      if (written.length === 1) {
-        await loadFile(unit.table, written[0] as string, unit.rows);
-      } else {
-        // A unit split by year: the rows per file are not known here, only their total.
-        for (const name of written) await loadFile(unit.table, name, 0);
-        loaded.set(unit.table, (loaded.get(unit.table) ?? 0) + unit.rows);
-      }
-    }
-  };
-
-  const closeOwned = async (): Promise<void> => {
-    for (const ch of owned.splice(0).reverse()) await ch.close().catch(() => {});
-  };
-
-  return {
+  return phasedSink({
     description,
+    tables: () => TABLE_KEYS,
+    chunkFormat: () => ({ encoding: 'csv', gzipLevel: null, withIds: false, group: 1 }),
 
-    async preflight() {
+    async start() {
       await destination.checkWritable();
       if (loading && location.kind === 'local' && target.kind !== 'embedded' && !options.loader) {
         throw new ConfigError([
@@ -322,148 +167,211 @@ export function createChdbNativeSink(config: Config, options: ChdbNativeSinkOpti
           },
         ]);
       }
-      // One chdb per process: when the load target is embedded, convert with the same engine.
-      if (!engine) {
-        if (options.loader?.kind === 'embedded') engine = options.loader;
-        else {
-          engine = await createClickHouse(target.kind === 'embedded' ? target : { kind: 'embedded' });
-          owned.push(engine);
-        }
-      }
-      if (engine.kind !== 'embedded') {
-        throw new XapiDbLoadError(`chdb sink: the converter must be the embedded engine, got ${engine.description}`);
-      }
-      if (!loading) return;
-      if (!loader) {
-        if (target.kind === 'embedded') loader = engine;
-        else {
-          loader = await createClickHouse(target);
-          owned.push(loader);
-        }
-      }
-      if (shouldInitSchema(config, loader.kind)) {
-        log(
-          `Creating the Aspects schema (aspects-dbt ${aspectsDbtTag(names.aspectsVersion)}) on ${loader.description} if missing`,
-        );
-        await initSchema(loader, names);
-      }
-      const ch = loader;
-      // Refused (or reset) before anything is converted when the tables hold data.
-      before = await guardTarget(ch, names, {
-        datasetHash: datasetHash(config).hex,
-        ...(config.shardCount > 1 ? { shard: `${config.shardIndex}/${config.shardCount}` } : {}),
-        target,
-        ...(options.reset ? { reset: true } : {}),
-        recreate: () => initSchema(ch, names),
-        log,
-      });
-      record = await beginLoad(
-        ch,
-        names,
-        {
-          datasetHash: datasetHash(config).hex,
-          ...(config.shardCount > 1 ? { shard: `${config.shardIndex}/${config.shardCount}` } : {}),
-          configSummary: JSON.stringify({ seed: config.seed, backend: 'chdb', input: 'generated', source: where }),
-        },
-        log,
-      );
-    },
-
-    tables: () => TABLE_KEYS,
-
-    chunkFormat(table: TableKey, index: number): ChunkFormat {
-      if (table !== 'xapi' || !plan) return { encoding: 'csv', gzipLevel: null, withIds: false, group: 1 };
-      // A worker job never spans two files (nor the enrolment / random boundary).
-      const unit = unitOf(table, index);
-      return { encoding: 'csv', gzipLevel: null, withIds: false, group: Math.min(chunksPerJob, unit.end - index) };
-    },
-
-    async open(datasetPlan) {
-      plan = datasetPlan;
-      work = await mkdtemp(join(options.tempDir ?? tmpdir(), 'xapi-db-load-native-'));
-    },
-
-    async write(chunk: ChunkResult) {
-      // A failed conversion stops the run at the next chunk, not only at the next file.
-      if (pendingError) await settle();
-      const unit = unitOf(chunk.table, chunk.index);
-      if (current && (current.table !== unit.table || current.start !== unit.start)) await finishUnit();
-      if (!current) {
-        const csvPath = join(work as string, `in-${unitCounter++}.csv`);
-        current = { ...unit, csvPath, handle: await open(csvPath, 'w'), rows: 0, rawBytes: 0 };
-      }
-      await current.handle.write(chunk.data);
-      current.rows += chunk.rows;
-      current.rawBytes += chunk.data.byteLength;
-      if (chunk.index + chunk.count >= unit.end) await finishUnit();
-    },
-
-    async endTable(table: TableKey) {
-      if (current?.table === table) await finishUnit();
-    },
-
-    async close(): Promise<SinkSummary> {
-      await finishUnit();
-      await settle();
-      if (work) await rm(work, { recursive: true, force: true });
-      work = undefined;
-      const datasetPlan = plan as DatasetPlan;
-      const tables: Partial<Record<TableKey, TableWriteSummary>> = {};
-      for (const key of TABLE_KEYS) {
-        const t = totals.get(key) as TableTotals;
-        const pattern = nativeBaseName(key, 0, false)
-          .replace(/_0$|_1$/, '_{i}')
-          .replace('{_partition_id}', '{year}');
-        tables[key] = {
-          rows: t.rows,
-          bytes: t.bytes,
-          rawBytes: t.rawBytes,
-          location: `${where} (${formatInt(t.files)} file${t.files === 1 ? '' : 's'} ${pattern}${NATIVE_SUFFIX})`,
-        };
-      }
-      const files = [...totals.values()].reduce((n, t) => n + t.files, 0);
-      const notes = [`Wrote ${formatInt(files)} LZ4 Native files to ${where}`];
-      if (!loading || !loader) {
-        notes.push(
-          'Load them into ClickHouse with `xapi-db-load load-db --load_db_only` (same config), or set load_from_s3_after: true',
-        );
-        await closeOwned();
-        return { tables, notes };
-      }
-      const ch = loader;
-      await record?.phase(config.optimizeFinal ? 'OPTIMIZE … FINAL' : 'verification', loadedCounts());
-      const after = await finishLoad(ch, names, datasetPlan, {
-        optimize: config.optimizeFinal,
-        log,
-        failure,
-        ...(before ? { before } : {}),
-        where: `${ch.description}, loading ${where}`,
-      });
-      await record?.finish('complete', loadedCounts());
-      notes.push(`Loaded into ${ch.description} as the files were written; every table verified`);
-      await closeOwned();
-      return { tables, notes, clickhouse: { counts: after, ...(before ? { before } : {}) } };
-    },
-
-    async abort(reason?: unknown) {
-      await record?.finish(
-        options.signal?.aborted ? 'interrupted' : 'failed',
-        loadedCounts(),
-        describeError(options.signal?.aborted ? options.signal.reason : (reason ?? 'unknown failure')).split('\n')[0],
-      );
+      const { engine, owned } = await openEngine();
+      const closeEngine = async () => {
+        if (owned) await engine.close().catch(() => {});
+      };
       try {
-        await pending;
-        pending = undefined;
-        pendingError = undefined;
-        await current?.handle.close().catch(() => {});
-        current = undefined;
-        if (work) await rm(work, { recursive: true, force: true });
-        work = undefined;
+        if (engine.kind !== 'embedded') {
+          throw new XapiDbLoadError(`chdb sink: the converter must be the embedded engine, got ${engine.description}`);
+        }
+        // Refused (or reset) before anything is converted when the tables hold data.
+        if (loading) {
+          load = await startNativeFileLoad({
+            config,
+            location,
+            engine,
+            ...(options.loader ? { loader: options.loader } : {}),
+            failure,
+            configSummary: JSON.stringify({ seed: config.seed, backend: 'chdb', input: 'generated', source: where }),
+            ...(options.reset ? { reset: true } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+            log,
+          });
+        }
       } catch (error) {
-        log(`cleanup after failure also failed: ${describeError(error)}`);
-      } finally {
-        await closeOwned();
+        await closeEngine();
+        throw error;
       }
+      return {
+        open: (plan) => openFiles(plan, engine, closeEngine),
+        async abort(reason) {
+          await load?.abort(reason);
+          await closeEngine();
+        },
+      };
     },
-  };
+  });
+
+  /** Phase 3: the workers' chunks become Native files in `plan`'s units. */
+  async function openFiles(plan: DatasetPlan, engine: ClickHouse, closeEngine: () => Promise<void>): Promise<OpenSink> {
+    const work = await mkdtemp(join(options.tempDir ?? tmpdir(), 'xapi-db-load-native-'));
+    let current: OpenUnit | undefined;
+    let unitCounter = 0;
+    /** The conversion in flight (at most one), and the error it ended with. */
+    const inflight = new InFlight();
+
+    /** The unit (file) chunk `index` of `table` belongs to. */
+    const unitOf = (table: TableKey, index: number): Unit => {
+      const chunks = plan.tables[table].chunks;
+      if (table === 'externalIds') return { table, start: 0, end: chunks, name: nativeBaseName(table, 0, false) };
+      if (table !== 'xapi') return { table, start: index, end: index + 1, name: nativeBaseName(table, index, false) };
+      const enrollment = index < plan.enrollmentChunks;
+      const base = enrollment ? 0 : plan.enrollmentChunks;
+      const limit = enrollment ? plan.enrollmentChunks : chunks;
+      // Random files are numbered by their first batch in the whole dataset, so the shards of a
+      // sharded run (each starting at its firstRandomBatch) never write the same name.
+      const offset = enrollment ? 0 : plan.firstRandomBatch;
+      const global = index - base + offset;
+      const first = Math.max(base, index - (global % filesPerXapiUnit));
+      return {
+        table,
+        start: first,
+        end: Math.min(index - (global % filesPerXapiUnit) + filesPerXapiUnit, limit),
+        name: nativeBaseName(table, first - base + offset, enrollment),
+      };
+    };
+
+    /** Converts a closed unit into Native files, publishes them, and hands them to the load stage. */
+    const convertUnit = async (unit: OpenUnit): Promise<void> => {
+      const outDir = join(work, `out-${unitCounter++}`);
+      await mkdir(outDir);
+      try {
+        await engine.client.command({
+          query: renderNativeWrite(unit.table),
+          query_params: {
+            output: join(outDir, `${unit.name}${NATIVE_SUFFIX}`),
+            input: unit.csvPath,
+            structure: nativeStructure(unit.table),
+          },
+        });
+      } catch (error) {
+        throw failure(
+          `Writing ${unit.name}${NATIVE_SUFFIX} (${formatInt(unit.rows)} rows) with ${engine.description}`,
+          error,
+        );
+      }
+      await rm(unit.csvPath, { force: true });
+      const produced = (await readdir(outDir)).filter((n) => n.endsWith(NATIVE_SUFFIX)).sort();
+      const total = totals.get(unit.table) as TableTotals;
+      const written: string[] = [];
+      for (const name of produced) {
+        const data = await readFile(join(outDir, name));
+        try {
+          const file = await destination.createFile(name);
+          try {
+            await file.write(data);
+            await file.commit();
+          } catch (error) {
+            await file.abort();
+            throw error;
+          }
+        } catch (error) {
+          throw failure(`Writing ${name} to ${where}`, error);
+        }
+        total.bytes += data.byteLength;
+        total.files += 1;
+        written.push(name);
+      }
+      total.rows += unit.rows;
+      total.rawBytes += unit.rawBytes;
+      await rm(outDir, { recursive: true, force: true });
+      if (!load) return;
+      if (written.length === 1) {
+        await load.loadFile(unit.table, written[0] as string, unit.rows);
+      } else {
+        // A unit split by year: the rows per file are not known here, only their total.
+        for (const name of written) await load.loadFile(unit.table, name, 0);
+        load.addRows(unit.table, unit.rows);
+      }
+    };
+
+    /**
+     * Closes the open unit and converts it in the background, so the workers' next chunks are
+     * written meanwhile. One conversion at a time keeps files, and loads, in order. Measured with
+     * the single-stream parser, 500,000 statements to a local directory on 2 shared cores: 41k
+     * statements/s converting in line, 65k–81k in the background (csv backend: 138k).
+     */
+    const finishUnit = async (): Promise<void> => {
+      const unit = current;
+      if (!unit) return;
+      current = undefined;
+      await unit.handle.close();
+      await inflight.run(() => convertUnit(unit));
+    };
+
+    return {
+      chunkFormat(table, index) {
+        if (table !== 'xapi') return { encoding: 'csv', gzipLevel: null, withIds: false, group: 1 };
+        // A worker job never spans two files (nor the enrolment / random boundary).
+        const unit = unitOf(table, index);
+        return { encoding: 'csv', gzipLevel: null, withIds: false, group: Math.min(chunksPerJob, unit.end - index) };
+      },
+
+      async write(chunk: ChunkResult) {
+        // A failed conversion stops the run at the next chunk, not only at the next file.
+        inflight.check();
+        const unit = unitOf(chunk.table, chunk.index);
+        if (current && (current.table !== unit.table || current.start !== unit.start)) await finishUnit();
+        if (!current) {
+          const csvPath = join(work, `in-${unitCounter++}.csv`);
+          current = { ...unit, csvPath, handle: await open(csvPath, 'w'), rows: 0, rawBytes: 0 };
+        }
+        await current.handle.write(chunk.data);
+        current.rows += chunk.rows;
+        current.rawBytes += chunk.data.byteLength;
+        if (chunk.index + chunk.count >= unit.end) await finishUnit();
+      },
+
+      async endTable(table: TableKey) {
+        if (current?.table === table) await finishUnit();
+      },
+
+      async close(): Promise<SinkSummary> {
+        await finishUnit();
+        await inflight.settle();
+        await rm(work, { recursive: true, force: true });
+        const tables: Partial<Record<TableKey, TableWriteSummary>> = {};
+        for (const key of TABLE_KEYS) {
+          const t = totals.get(key) as TableTotals;
+          const pattern = nativeBaseName(key, 0, false)
+            .replace(/_0$|_1$/, '_{i}')
+            .replace('{_partition_id}', '{year}');
+          tables[key] = {
+            rows: t.rows,
+            bytes: t.bytes,
+            rawBytes: t.rawBytes,
+            location: `${where} (${formatInt(t.files)} file${t.files === 1 ? '' : 's'} ${pattern}${NATIVE_SUFFIX})`,
+          };
+        }
+        const files = [...totals.values()].reduce((n, t) => n + t.files, 0);
+        const notes = [`Wrote ${formatInt(files)} LZ4 Native files to ${where}`];
+        if (!load) {
+          notes.push(
+            'Load them into ClickHouse with `xapi-db-load load-db --load_db_only` (same config), or set load_from_s3_after: true',
+          );
+          await closeEngine();
+          return { tables, notes };
+        }
+        const { counts, before } = await load.finish(plan, `${load.description}, loading ${where}`);
+        notes.push(`Loaded into ${load.description} as the files were written; every table verified`);
+        await closeEngine();
+        return { tables, notes, clickhouse: { counts, before } };
+      },
+
+      async abort(reason?: unknown) {
+        try {
+          await load?.abort(reason);
+          await inflight.drain();
+          await current?.handle.close().catch(() => {});
+          current = undefined;
+          await rm(work, { recursive: true, force: true });
+        } catch (error) {
+          log(`cleanup after failure also failed: ${describeError(error)}`);
+        } finally {
+          await closeEngine();
+        }
+      },
+    };
+  }
 }

@@ -20,7 +20,7 @@
 import { type Headlines, readHeadlines } from '../clickhouse/bulk.ts';
 import type { ClickHouse, ClickHouseTarget } from '../clickhouse/connect.ts';
 import type { NativeFile, NativeLocation } from '../clickhouse/native-files.ts';
-import { dictionaryNames, initSchema, optimizeFinal, type SchemaNames } from '../clickhouse/schema.ts';
+import { dictionaryNames, initSchema, type SchemaNames } from '../clickhouse/schema.ts';
 import { datasetHash } from '../config/dataset-hash.ts';
 import type { Config } from '../config/types.ts';
 import { describeError, InterruptedError, SinkError, VerificationError, XapiDbLoadError } from '../errors.ts';
@@ -32,6 +32,7 @@ import { type CsvSource, prepareCsvInput } from './csv.ts';
 import { guardTarget, safeAdvice } from './guard.ts';
 import { beginLoad, ledgerTable } from './ledger.ts';
 import { prepareNativeInput } from './native.ts';
+import { optimizeFinalCancellable } from './stream/cancel.ts';
 import {
   compareCounts,
   countLoadedTables,
@@ -267,7 +268,7 @@ export async function loadDataset(input: DatasetInput, target: LoadTarget, optio
       phase = 'OPTIMIZE … FINAL';
       await record.phase(phase, gained(before, await countLoadedTables(ch, names), names));
       log('OPTIMIZE … FINAL on the ReplacingMergeTree tables, so reports read one row per key');
-      await optimizeFinal(ch, names);
+      await optimizeFinalCancellable(ch, names, signal);
     }
     signal?.throwIfAborted();
     phase = 'verification';

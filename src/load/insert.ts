@@ -3,6 +3,7 @@
 import { BULK_INSERT_SETTINGS } from '../clickhouse/bulk.ts';
 import { type ClickHouse, redactSecrets } from '../clickhouse/connect.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
+import { commandCancellable } from './stream/cancel.ts';
 
 export interface InsertStatement {
   readonly query: string;
@@ -23,12 +24,11 @@ export async function runInsert(
   signal?: AbortSignal,
 ): Promise<void> {
   try {
-    await ch.client.command({
-      query: statement.query,
-      query_params: { ...statement.params },
-      clickhouse_settings: BULK_INSERT_SETTINGS,
-      ...(signal ? { abort_signal: signal } : {}),
-    });
+    await commandCancellable(
+      ch,
+      { query: statement.query, query_params: { ...statement.params }, clickhouse_settings: BULK_INSERT_SETTINGS },
+      signal,
+    );
   } catch (error) {
     const reason = redactSecrets(ch.redact(describeError(error).split('\n')[0] ?? ''), secrets);
     throw new XapiDbLoadError(`Loading ${shown} into ${statement.target} failed on ${ch.description}: ${reason}`, {

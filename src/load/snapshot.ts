@@ -18,6 +18,7 @@
  * change the template's size or mtime, and the next lookup would see it and rebuild.
  */
 
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import {
@@ -25,7 +26,6 @@ import {
   link,
   lstat,
   mkdir,
-  open,
   readdir,
   readFile,
   readlink,
@@ -38,14 +38,18 @@ import {
 } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
+import { promisify } from 'node:util';
 import type { TableCounts } from '../clickhouse/counts.ts';
 import { aspectsDbtTag, renderSchema, type SchemaNames } from '../clickhouse/schema.ts';
 import type { Config } from '../config/types.ts';
 import { describeError, XapiDbLoadError } from '../errors.ts';
 import { removeDirByRename } from '../storage/local.ts';
+import { pruneOutdatedParts, takeLock } from './snapshot-files.ts';
+
+export { pruneOutdatedParts, removeClone } from './snapshot-files.ts';
 
 /** Bumped when the layout of a snapshot or the way it is built changes. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 /** Name of the manifest inside a snapshot directory. */
 export const SNAPSHOT_MANIFEST = 'snapshot.json';
@@ -159,6 +163,7 @@ const DEFAULT_MAX_BYTES = 4_000_000_000;
 const LOCK_POLL_MS = 200;
 const LOCK_WAIT_MS = 15 * 60_000;
 const IO_CONCURRENCY = 64;
+const execFileAsync = promisify(execFile);
 
 /** Runs `fn` over `items` with at most `limit` in flight (thousands of small file operations). */
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -257,6 +262,8 @@ export class EmbeddedSnapshots {
       try {
         const started = performance.now();
         const counts = await load(join(temp, 'data'));
+        const pruned = await pruneOutdatedParts(join(temp, 'data'));
+        if (pruned > 0) this.#log(`xapi-db-load: snapshot ${key.short}: left out ${pruned} outdated parts`);
         const tree = await scanTree(join(temp, 'data'));
         const manifest: SnapshotManifest = {
           format: SNAPSHOT_FORMAT_VERSION,
@@ -294,6 +301,10 @@ export class EmbeddedSnapshots {
   async clone(snapshot: Snapshot, dest: string, method: CloneMethod = 'hardlink'): Promise<void> {
     const source = join(snapshot.dir, 'data');
     const { manifest } = snapshot;
+    if (method === 'hardlink' && process.platform === 'linux') {
+      await cloneWithCp(snapshot, dest);
+      return;
+    }
     await mkdir(dest, { recursive: true });
     for (const dir of manifest.dirs) await mkdir(join(dest, dir));
     await forEachLimited(manifest.files, IO_CONCURRENCY, async ([path, size, mtimeNs, how]) => {
@@ -439,36 +450,41 @@ async function scanTree(root: string): Promise<Pick<SnapshotManifest, 'dirs' | '
   return { dirs, files, symlinks };
 }
 
-/** Creates `lock` exclusively; a lock left by a dead process is removed. `false` when another live process holds it. */
-async function takeLock(lock: string): Promise<boolean> {
-  try {
-    const handle = await open(lock, 'wx');
-    await handle.writeFile(String(process.pid));
-    await handle.close();
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+/**
+ * The hard-link clone in two child processes instead of one file operation per file: GNU `find`
+ * lists every size and mtime (checked against the manifest), `cp -al` links the tree, then the
+ * few files the engine may rewrite (metadata, `format_version.txt`) are replaced by copies.
+ * Measured on a `medium` snapshot (19,660 files) on 2 loaded cores: 0.5–1.3 s vs 1.6–1.9 s.
+ */
+async function cloneWithCp(snapshot: Snapshot, dest: string): Promise<void> {
+  const source = join(snapshot.dir, 'data');
+  const { manifest } = snapshot;
+  const { stdout } = await execFileAsync('find', [source, '-type', 'f', '-printf', '%s %T@ %P\\n'], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const found = new Map<string, { size: bigint; mtimeNs: bigint }>();
+  for (const line of stdout.split('\n')) {
+    const first = line.indexOf(' ');
+    const second = line.indexOf(' ', first + 1);
+    if (first < 0 || second < 0) continue;
+    const [seconds = '0', fraction = ''] = line.slice(first + 1, second).split('.');
+    const mtimeNs = BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
+    found.set(line.slice(second + 1), { size: BigInt(line.slice(0, first)), mtimeNs });
   }
-  const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
-  if (Number.isInteger(pid) && pid > 0) {
-    if (pid === process.pid || isAlive(pid)) return false;
-  } else {
-    // Created but its pid not written yet (or never): stale only when old.
-    const age = await stat(lock).then(
-      (s) => Date.now() - s.mtimeMs,
-      () => 0,
-    );
-    if (age < 10_000) return false;
+  for (const [path, size, mtimeNs] of manifest.files) {
+    const info = found.get(path);
+    const problem = info ? fileProblem(path, size, mtimeNs, info) : `${path}: missing`;
+    if (problem) throw new SnapshotDamagedError(`snapshot ${snapshot.key.short} is damaged (${problem})`);
   }
-  await rm(lock, { force: true });
-  return false;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  await mkdir(dest, { recursive: true });
+  await execFileAsync('cp', ['-al', `${source}${sep}.`, dest]);
+  // Linked by cp: the files the engine may rewrite in place get their own copy.
+  await forEachLimited(
+    manifest.files.filter((f) => f[3] === 'copy'),
+    IO_CONCURRENCY,
+    async ([path]) => {
+      await rm(join(dest, path));
+      await copyFile(join(source, path), join(dest, path));
+    },
+  );
 }

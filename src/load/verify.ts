@@ -16,11 +16,12 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { qualifiedTable } from '../clickhouse/bulk.ts';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { countRows, type LoadedTable } from '../clickhouse/counts.ts';
-import { optimizeFinal, type SchemaNames } from '../clickhouse/schema.ts';
+import type { SchemaNames } from '../clickhouse/schema.ts';
 import { VerificationError } from '../errors.ts';
 import { TABLE_KEYS, type TableKey } from '../formats/tables.ts';
 import type { DatasetPlan } from '../generate/dataset.ts';
 import { formatInt } from '../util/format.ts';
+import { optimizeFinalCancellable } from './stream/cancel.ts';
 
 export type TableCountsByKey = Readonly<Record<TableKey, number>>;
 
@@ -175,6 +176,8 @@ export async function verifyLoad(
 export interface FinishLoadOptions extends VerifyOptions {
   /** Run `OPTIMIZE … FINAL` first (`optimize_final`). */
   readonly optimize: boolean;
+  /** Cancels a running `OPTIMIZE` (Ctrl-C). */
+  readonly signal?: AbortSignal;
   readonly log: (line: string) => void;
   /** Wraps a ClickHouse error with what was being done (the sink's own error with counts). */
   readonly failure: (what: string, error: unknown) => Error;
@@ -194,7 +197,7 @@ export async function finishLoad(
   if (options.optimize) {
     options.log('OPTIMIZE … FINAL on the ReplacingMergeTree tables, so reports read one row per key');
     try {
-      await optimizeFinal(ch, names);
+      await optimizeFinalCancellable(ch, names, options.signal);
     } catch (error) {
       throw options.failure('OPTIMIZE … FINAL', error);
     }

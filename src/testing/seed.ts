@@ -37,7 +37,7 @@ import { planDataset } from '../generate/dataset.ts';
 import { buildWorld } from '../generate/world.ts';
 import { describeTargetState, loadDataset, TargetNotEmptyError } from '../load/index.ts';
 import { type JourneysLoadResult, loadJourneys, readJourneysInput } from '../load/journeys.ts';
-import { EmbeddedSnapshots, SnapshotDamagedError, snapshotKey } from '../load/snapshot.ts';
+import { EmbeddedSnapshots, removeClone, SnapshotDamagedError, snapshotKey } from '../load/snapshot.ts';
 import { type CheckKnownAnswersOptions, checkKnownAnswers, type KnownAnswersResult } from '../reports/known-answers.ts';
 import { profileQuery, type QueryProfile } from '../reports/profile.ts';
 import { AspectsStack, type StartedAspectsStack } from './aspects-stack.ts';
@@ -611,7 +611,7 @@ async function cloneSnapshot(seed: SnapshotSeed): Promise<SeededAspects> {
         external: undefined,
         afterClose: async () => {
           if (embeddedPathInUse() === privateDir) dirsRemovedAtExit.add(privateDir);
-          else await rm(privateDir, { recursive: true, force: true });
+          else await removeClone(privateDir);
         },
       });
     } catch (error) {
