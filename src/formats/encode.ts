@@ -43,13 +43,22 @@ let boundSpecializations = 0;
 
 interface TemplateBytes {
   readonly generic: Readonly<Record<'json' | 'csv', SegmentBytes>>;
+  /** Slots of the statement id and timestamp (−1: none), which the csv line's columns repeat. */
+  readonly idSlot: number;
+  readonly timestampSlot: number;
   /** Indexes of the slots in `BOUND_SLOTS`, in slot order. */
   readonly bind: readonly number[];
-  /** Per encoding: bound value of `bind[0]` → … → bound value of the last → specialization. */
-  readonly bound: Readonly<Record<'json' | 'csv', Map<string, unknown>>>;
+  /** Per encoding, by course index: the segments with that course's values bound. */
+  readonly bound: Readonly<Record<'json' | 'csv', (BoundSegmentBytes | undefined)[]>>;
 }
 
-const templateBytes = new WeakMap<CompiledTemplate, TemplateBytes>();
+interface BoundSegmentBytes extends SegmentBytes {
+  /** The values bound, in `bind` order: a statement of another world's course must not use them. */
+  readonly boundValues: readonly string[];
+}
+
+/** By `CompiledTemplate.id`. */
+const templateBytes: (TemplateBytes | undefined)[] = [];
 
 /** The segments of `texts` with the values at `bind` (indexes into `values`) written into them. */
 function segmentBytes(texts: readonly string[], bind: readonly number[], values: readonly string[]): SegmentBytes {
@@ -70,7 +79,7 @@ function segmentBytes(texts: readonly string[], bind: readonly number[], values:
 }
 
 function bytesOf(template: CompiledTemplate): TemplateBytes {
-  let bytes = templateBytes.get(template);
+  let bytes = templateBytes[template.id];
   if (!bytes) {
     const bind: number[] = [];
     template.slotNames.forEach((name, i) => {
@@ -82,38 +91,34 @@ function bytesOf(template: CompiledTemplate): TemplateBytes {
         csv: segmentBytes(template.csvSegments, [], []),
       },
       bind,
-      bound: { json: new Map(), csv: new Map() },
+      bound: { json: [], csv: [] },
+      idSlot: template.slotNames.indexOf('id'),
+      timestampSlot: template.slotNames.indexOf('timestamp'),
     };
-    templateBytes.set(template, bytes);
+    templateBytes[template.id] = bytes;
   }
   return bytes;
 }
 
-/** The template's segments for this statement: bound to its course's values when there is room. */
-function segmentsFor(template: CompiledTemplate, values: readonly string[], encoding: 'json' | 'csv'): SegmentBytes {
+/** The template's segments for this statement: with its course's values bound when there is room. */
+function segmentsFor(statement: GeneratedStatement, encoding: 'json' | 'csv'): SegmentBytes {
+  const { template, values } = statement.parts;
   const bytes = bytesOf(template);
   const { bind } = bytes;
   if (bind.length === 0) return bytes.generic[encoding];
-  let node = bytes.bound[encoding];
-  for (let k = 0; k < bind.length - 1; k++) {
-    const key = values[bind[k] as number] as string;
-    let next = node.get(key) as Map<string, unknown> | undefined;
-    if (next === undefined) {
-      if (boundSpecializations >= MAX_BOUND_SPECIALIZATIONS) return bytes.generic[encoding];
-      next = new Map();
-      node.set(key, next);
-    }
-    node = next;
+  const byCourse = bytes.bound[encoding];
+  const courseIndex = statement.course.index;
+  let found = byCourse[courseIndex];
+  if (found !== undefined) {
+    let same = true;
+    for (let k = 0; k < bind.length; k++) same &&= values[bind[k] as number] === found.boundValues[k];
+    if (same) return found;
   }
-  const key = values[bind[bind.length - 1] as number] as string;
-  let found = node.get(key) as SegmentBytes | undefined;
-  if (found === undefined) {
-    if (boundSpecializations >= MAX_BOUND_SPECIALIZATIONS) return bytes.generic[encoding];
-    boundSpecializations++;
-    const texts = encoding === 'json' ? template.jsonSegments : template.csvSegments;
-    found = segmentBytes(texts, bind, values);
-    node.set(key, found);
-  }
+  if (found === undefined && boundSpecializations >= MAX_BOUND_SPECIALIZATIONS) return bytes.generic[encoding];
+  if (found === undefined) boundSpecializations++;
+  const texts = encoding === 'json' ? template.jsonSegments : template.csvSegments;
+  found = { ...segmentBytes(texts, bind, values), boundValues: bind.map((i) => values[i] as string) };
+  byCourse[courseIndex] = found;
   return found;
 }
 
@@ -123,16 +128,35 @@ const LINE_OVERHEAD_BYTES = 128;
 /**
  * Appends one statement's text to `out`: template segments copied as bytes, values written as
  * ASCII (the config guarantees every value is ASCII: ids, numbers, URLs built on an ASCII lms_url).
+ * `idAt` / `timestampAt`: where this line already holds the statement's id and its emission time
+ * (the csv columns), copied instead of written again; −1 when it does not.
  */
-export function writeStatement(out: ByteWriter, statement: GeneratedStatement, encoding: 'json' | 'csv'): void {
-  const { template, values } = statement.parts;
-  const { segments, slots, constantBytes } = segmentsFor(template, values, encoding);
+export function writeStatement(
+  out: ByteWriter,
+  statement: GeneratedStatement,
+  encoding: 'json' | 'csv',
+  idAt = -1,
+  timestampAt = -1,
+): void {
+  const { values } = statement.parts;
+  const { segments, slots, constantBytes } = segmentsFor(statement, encoding);
+  const { idSlot, timestampSlot } = bytesOf(statement.parts.template);
   let valueChars = 0;
   for (let i = 0; i < values.length; i++) valueChars += (values[i] as string).length;
   out.reserve(constantBytes + valueChars + LINE_OVERHEAD_BYTES);
   out.bytesUnchecked(segments[0] as Buffer);
   for (let k = 0; k < slots.length; k++) {
-    out.asciiUnchecked(values[slots[k] as number] as string);
+    const slot = slots[k] as number;
+    const value = values[slot] as string;
+    if (slot === idSlot && idAt >= 0 && value === statement.eventId) {
+      out.repeatUnchecked(idAt, value.length);
+    } else if (slot === timestampSlot && timestampAt >= 0 && value === statement.timestamp) {
+      const at = out.length;
+      out.repeatUnchecked(timestampAt, value.length);
+      out.patchByte(at + TIMESTAMP_T_OFFSET, LETTER_T);
+    } else {
+      out.asciiUnchecked(value);
+    }
     out.bytesUnchecked(segments[k + 1] as Buffer);
   }
 }
@@ -142,6 +166,7 @@ const QUOTE = 0x22;
 const CR = 0x0d;
 const LF = 0x0a;
 const SPACE = 0x20;
+const LETTER_T = 0x54;
 /** Where the `T` sits in `2023-06-15T19:51:58+00:00`. */
 const TIMESTAMP_T_OFFSET = 10;
 const VECTOR_PREFIX = Buffer.from(' [xapi_tracking] [] ');
@@ -150,6 +175,7 @@ const VECTOR_PREFIX = Buffer.from(' [xapi_tracking] [] ');
 const STATEMENT_WRITERS: Record<ChunkEncoding, (out: ByteWriter, s: GeneratedStatement, first: boolean) => void> = {
   csv: (out, s) => {
     out.reserve(LINE_OVERHEAD_BYTES);
+    const idAt = out.length;
     out.asciiUnchecked(s.eventId);
     out.byteUnchecked(COMMA);
     // emission_time is the statement timestamp with a space for the `T` (`formatEmissionTime`),
@@ -159,7 +185,7 @@ const STATEMENT_WRITERS: Record<ChunkEncoding, (out: ByteWriter, s: GeneratedSta
     out.patchByte(at + TIMESTAMP_T_OFFSET, SPACE);
     out.byteUnchecked(COMMA);
     out.byteUnchecked(QUOTE);
-    writeStatement(out, s, 'csv');
+    writeStatement(out, s, 'csv', idAt, at);
     out.byteUnchecked(QUOTE);
     out.byteUnchecked(CR);
     out.byteUnchecked(LF);
