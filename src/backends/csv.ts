@@ -64,10 +64,11 @@ export function createCsvSink(config: Config, destination: Destination): Sink {
       const total = totals.get(chunk.table);
       if (!writer || !total) throw new Error(`csv sink: unexpected chunk for ${chunk.table}`);
       await writer.write(chunk.data);
-      if (writer.doneWithDataOnWrite) releaseChunk(chunk.data);
       total.rows += chunk.rows;
       total.bytes += chunk.data.byteLength;
       total.rawBytes += chunk.rawBytes;
+      // Last: a released chunk's data is empty.
+      if (writer.doneWithDataOnWrite) releaseChunk(chunk.data);
     },
     async close(): Promise<SinkSummary> {
       const summaries: Partial<Record<TableKey, TableWriteSummary>> = {};
