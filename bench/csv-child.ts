@@ -33,12 +33,14 @@ function peakRssBytes(): number {
 const xapi = result.summary.tables.xapi;
 // CPU of every thread of this process since it started: start-up, world, workers, writes.
 const usage = process.resourceUsage();
+const main = process.threadCpuUsage();
 process.stdout.write(
   `${JSON.stringify({
     statements: result.statements,
     seconds: result.durationMs / 1000,
     maxRssBytes: peakRssBytes(),
     cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    mainThreadCpuSeconds: (main.user + main.system) / 1e6,
     xapiRawBytes: xapi?.rawBytes ?? 0,
     xapiBytes: xapi?.bytes ?? 0,
     totalRawBytes: Object.values(result.summary.tables).reduce((a, t) => a + (t?.rawBytes ?? 0), 0),

@@ -44,6 +44,11 @@ var ByteWriter = class {
       this.offset += n;
     }
   }
+  /** Copies `n` bytes written earlier, from `offset`, to the end, after `reserve()`. */
+  repeatUnchecked(offset, n) {
+    this.buffer.copyWithin(this.offset, offset, offset + n);
+    this.offset += n;
+  }
   /** Writes one byte after `reserve()`. */
   byteUnchecked(value) {
     this.buffer[this.offset++] = value;
@@ -924,6 +929,7 @@ function formatPyFloat(value) {
   if (!Number.isInteger(value)) return String(value);
   return value >= 0 && value < SMALL_WHOLE_FLOATS.length ? SMALL_WHOLE_FLOATS[value] : `${value}.0`;
 }
+var compiledTemplates = 0;
 function compileTemplate(template) {
   const segments = [];
   const slotNames = [];
@@ -975,6 +981,7 @@ function compileTemplate(template) {
     names.add(name);
   }
   return {
+    id: compiledTemplates++,
     slotNames,
     quoted,
     jsonSegments: segments,
@@ -1481,7 +1488,7 @@ function statementFor(rng, world2, type, course, entry) {
     eventId,
     timestamp
   });
-  return { eventId, emissionTime, timestamp, eventType: type, parts };
+  return { eventId, emissionTime, timestamp, eventType: type, course, parts };
 }
 function visitRandomBatch(world2, batchIndex, visit, mix = DEFAULT_MIX) {
   const { config, courses } = world2;
@@ -1604,33 +1611,90 @@ function csvRow(values) {
 `;
 }
 
-// src/generate/encode.ts
-var segmentCache = /* @__PURE__ */ new WeakMap();
-function segmentsOf(template) {
-  let segments = segmentCache.get(template);
-  if (!segments) {
-    const csv = template.csvSegments.map((s2) => Buffer.from(s2, "latin1"));
-    segments = {
-      json: template.jsonSegments.map((s2) => Buffer.from(s2, "latin1")),
-      csv,
-      maxConstantBytes: csv.reduce((n, b) => n + b.length, 0)
-    };
-    segmentCache.set(template, segments);
+// src/formats/encode.ts
+var BOUND_SLOTS = /* @__PURE__ */ new Set(["homePage", "courseUrl"]);
+var MAX_BOUND_SPECIALIZATIONS = 4096;
+var boundSpecializations = 0;
+var templateBytes = [];
+function segmentBytes(texts, bind, values) {
+  const segments = [];
+  const slots = [];
+  let current = texts[0];
+  for (let i = 0; i < texts.length - 1; i++) {
+    if (bind.includes(i)) {
+      current += values[i] + texts[i + 1];
+    } else {
+      segments.push(Buffer.from(current, "latin1"));
+      slots.push(i);
+      current = texts[i + 1];
+    }
   }
-  return segments;
+  segments.push(Buffer.from(current, "latin1"));
+  return { segments, slots, constantBytes: segments.reduce((n, b) => n + b.length, 0) };
+}
+function bytesOf(template) {
+  let bytes = templateBytes[template.id];
+  if (!bytes) {
+    const bind = [];
+    template.slotNames.forEach((name, i) => {
+      if (BOUND_SLOTS.has(name)) bind.push(i);
+    });
+    bytes = {
+      generic: {
+        json: segmentBytes(template.jsonSegments, [], []),
+        csv: segmentBytes(template.csvSegments, [], [])
+      },
+      bind,
+      bound: { json: [], csv: [] },
+      idSlot: template.slotNames.indexOf("id"),
+      timestampSlot: template.slotNames.indexOf("timestamp")
+    };
+    templateBytes[template.id] = bytes;
+  }
+  return bytes;
+}
+function segmentsFor(statement, encoding) {
+  const { template, values } = statement.parts;
+  const bytes = bytesOf(template);
+  const { bind } = bytes;
+  if (bind.length === 0) return bytes.generic[encoding];
+  const byCourse = bytes.bound[encoding];
+  const courseIndex = statement.course.index;
+  let found = byCourse[courseIndex];
+  if (found !== void 0) {
+    let same = true;
+    for (let k = 0; k < bind.length; k++) same &&= values[bind[k]] === found.boundValues[k];
+    if (same) return found;
+  }
+  if (found === void 0 && boundSpecializations >= MAX_BOUND_SPECIALIZATIONS) return bytes.generic[encoding];
+  if (found === void 0) boundSpecializations++;
+  const texts = encoding === "json" ? template.jsonSegments : template.csvSegments;
+  found = { ...segmentBytes(texts, bind, values), boundValues: bind.map((i) => values[i]) };
+  byCourse[courseIndex] = found;
+  return found;
 }
 var LINE_OVERHEAD_BYTES = 128;
-function writeStatement(out, statement, encoding) {
-  const { template, values } = statement.parts;
-  const segments = segmentsOf(template);
+function writeStatement(out, statement, encoding, idAt = -1, timestampAt = -1) {
+  const { values } = statement.parts;
+  const { segments, slots, constantBytes } = segmentsFor(statement, encoding);
+  const { idSlot, timestampSlot } = bytesOf(statement.parts.template);
   let valueChars = 0;
   for (let i = 0; i < values.length; i++) valueChars += values[i].length;
-  out.reserve(segments.maxConstantBytes + valueChars + LINE_OVERHEAD_BYTES);
-  const bytes = segments[encoding];
-  out.bytesUnchecked(bytes[0]);
-  for (let i = 0; i < values.length; i++) {
-    out.asciiUnchecked(values[i]);
-    out.bytesUnchecked(bytes[i + 1]);
+  out.reserve(constantBytes + valueChars + LINE_OVERHEAD_BYTES);
+  out.bytesUnchecked(segments[0]);
+  for (let k = 0; k < slots.length; k++) {
+    const slot = slots[k];
+    const value = values[slot];
+    if (slot === idSlot && idAt >= 0 && value === statement.eventId) {
+      out.repeatUnchecked(idAt, value.length);
+    } else if (slot === timestampSlot && timestampAt >= 0 && value === statement.timestamp) {
+      const at = out.length;
+      out.repeatUnchecked(timestampAt, value.length);
+      out.patchByte(at + TIMESTAMP_T_OFFSET, LETTER_T);
+    } else {
+      out.asciiUnchecked(value);
+    }
+    out.bytesUnchecked(segments[k + 1]);
   }
 }
 var COMMA = 44;
@@ -1638,11 +1702,13 @@ var QUOTE = 34;
 var CR = 13;
 var LF = 10;
 var SPACE = 32;
+var LETTER_T = 84;
 var TIMESTAMP_T_OFFSET = 10;
 var VECTOR_PREFIX = Buffer.from(" [xapi_tracking] [] ");
 var STATEMENT_WRITERS = {
   csv: (out, s2) => {
     out.reserve(LINE_OVERHEAD_BYTES);
+    const idAt = out.length;
     out.asciiUnchecked(s2.eventId);
     out.byteUnchecked(COMMA);
     const at = out.length;
@@ -1650,7 +1716,7 @@ var STATEMENT_WRITERS = {
     out.patchByte(at + TIMESTAMP_T_OFFSET, SPACE);
     out.byteUnchecked(COMMA);
     out.byteUnchecked(QUOTE);
-    writeStatement(out, s2, "csv");
+    writeStatement(out, s2, "csv", idAt, at);
     out.byteUnchecked(QUOTE);
     out.byteUnchecked(CR);
     out.byteUnchecked(LF);

@@ -58,6 +58,12 @@ export class ByteWriter {
     }
   }
 
+  /** Copies `n` bytes written earlier, from `offset`, to the end, after `reserve()`. */
+  repeatUnchecked(offset: number, n: number): void {
+    this.buffer.copyWithin(this.offset, offset, offset + n);
+    this.offset += n;
+  }
+
   /** Writes one byte after `reserve()`. */
   byteUnchecked(value: number): void {
     this.buffer[this.offset++] = value;

@@ -75,6 +75,8 @@ export function formatPyFloat(value: number): string {
 
 /** A compiled statement template. */
 export interface CompiledTemplate {
+  /** Unique per process, in compile order: encoders index their caches by it. */
+  readonly id: number;
   /** Slot names in render order; `values[i]` fills `slotNames[i]`. */
   readonly slotNames: readonly string[];
   readonly quoted: readonly boolean[];
@@ -82,6 +84,8 @@ export interface CompiledTemplate {
   readonly jsonSegments: readonly string[];
   readonly csvSegments: readonly string[];
 }
+
+let compiledTemplates = 0;
 
 /** Compiles a template value tree once; render it many times with `render`. */
 export function compileTemplate(template: TemplateValue): CompiledTemplate {
@@ -138,6 +142,7 @@ export function compileTemplate(template: TemplateValue): CompiledTemplate {
     names.add(name);
   }
   return {
+    id: compiledTemplates++,
     slotNames,
     quoted,
     jsonSegments: segments,

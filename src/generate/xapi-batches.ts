@@ -18,6 +18,8 @@ export interface GeneratedStatement {
   /** `emissionTime` as the statement's `timestamp` text (`2023-06-15T19:51:58+00:00`). */
   readonly timestamp: string;
   readonly eventType: EventType;
+  /** The course the statement is about (encoders keep per-course constant text). */
+  readonly course: Course;
   readonly parts: StatementParts;
 }
 
@@ -65,7 +67,7 @@ function statementFor(rng: Rng, world: World, type: EventType, course: Course, e
     eventId,
     timestamp,
   });
-  return { eventId, emissionTime, timestamp, eventType: type, parts };
+  return { eventId, emissionTime, timestamp, eventType: type, course, parts };
 }
 
 /** Receives statements one at a time, so a chunk never has to hold all of them. */

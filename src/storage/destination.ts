@@ -8,6 +8,11 @@ export interface FileWriter {
   /** Where the file will be once committed (path or URL), for summaries. */
   readonly location: string;
   write(data: Uint8Array): Promise<void>;
+  /**
+   * True when `write()` is done with `data` once its promise resolves (a local file), so the
+   * caller may free it; absent when the writer may still hold it (an S3 upload buffers parts).
+   */
+  readonly doneWithDataOnWrite?: boolean;
   /** Makes the file visible under its final name. */
   commit(): Promise<void>;
   /** Removes whatever was written. Never throws for a missing file. */

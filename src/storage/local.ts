@@ -87,6 +87,7 @@ export function localDestination(
       };
       const writer: FileWriter = {
         location: finalPath,
+        doneWithDataOnWrite: true,
         async write(data) {
           try {
             await handle.write(data);
