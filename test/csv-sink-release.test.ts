@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChunkResult } from '../src/backends/chunk.ts';
 import { createCsvSink } from '../src/backends/csv.ts';
 import { resolveConfig } from '../src/config/index.ts';
 import { planDataset } from '../src/generate/dataset.ts';
 import { buildWorld } from '../src/generate/world.ts';
-import type { ChunkResult } from '../src/run/worker-protocol.ts';
 import type { Destination } from '../src/storage/destination.ts';
 import { localDestination } from '../src/storage/local.ts';
 
