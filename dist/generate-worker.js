@@ -1611,7 +1611,7 @@ function csvRow(values) {
 `;
 }
 
-// src/formats/encode.ts
+// src/generate/encode.ts
 var BOUND_SLOTS = /* @__PURE__ */ new Set(["homePage", "courseUrl"]);
 var MAX_BOUND_SPECIALIZATIONS = 4096;
 var boundSpecializations = 0;

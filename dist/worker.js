@@ -1614,6 +1614,7 @@ function formatPyFloat(value) {
   if (!Number.isInteger(value)) return String(value);
   return value >= 0 && value < SMALL_WHOLE_FLOATS.length ? SMALL_WHOLE_FLOATS[value] : `${value}.0`;
 }
+var compiledTemplates = 0;
 function compileTemplate(template) {
   const segments = [];
   const slotNames = [];
@@ -1665,6 +1666,7 @@ function compileTemplate(template) {
     names.add(name);
   }
   return {
+    id: compiledTemplates++,
     slotNames,
     quoted,
     jsonSegments: segments,
