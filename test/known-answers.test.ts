@@ -150,6 +150,17 @@ describe.each(ASPECTS_VERSIONS)('check-known-answers on the project schema, aspe
     );
     // One difference per differing number (a bar has one or two numbers).
     expect(result.differences).toHaveLength(EXPECTED_DIFFERING_NUMBERS[version]);
+    // mailto: learners (all with an xAPI external id) get their PII by email, as in aspects-dbt.
+    for (const model of ['fact_pageview_engagement', 'fact_problem_engagement', 'fact_video_engagement']) {
+      const rs = await ch.client.query({
+        query: `SELECT count() AS rows, countIf(username = '') AS without FROM ${names.reportingDb}.${model}
+                WHERE startsWith(actor_id, 'mailto:')`,
+        format: 'JSONEachRow',
+      });
+      const [pii] = await rs.json<{ rows: string; without: string }>();
+      expect(Number(pii?.rows), model).toBeGreaterThan(0);
+      expect(Number(pii?.without), model).toBe(0);
+    }
   }, 300_000);
 });
 
