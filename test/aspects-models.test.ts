@@ -476,3 +476,33 @@ describe('dim_student_status grade_bucket (aspects-dbt v7.0.0: Float32 grade, no
     ]);
   });
 });
+
+describe('PII of mailto: actors (aspects-dbt v7.0.0/v8.0.0 join by external id or by email)', () => {
+  // learner2's xAPI external id is B; a statement may still name them by mbox. Hand-worked:
+  // B and mailto:learner2@… are both learner2; an unknown address has no PII (empty strings).
+  it('dim_student_status finds a mailto: actor by email even when the learner has an external id', async () => {
+    const actors = [B, 'mailto:learner2@aspects.invalid', 'mailto:stranger@aspects.invalid'];
+    await ch.client.insert({
+      table: `${r}.dim_most_recent_enrollment`,
+      values: actors.map((actor_id) => ({
+        org: 'Org0',
+        course_key: COURSE_KEY,
+        actor_id,
+        enrollment_status: 'registered',
+        enrollment_mode: 'audit',
+        emission_time: '2023-05-01 00:00:00',
+      })),
+      format: 'JSONEachRow',
+    });
+    expect(
+      await rows(
+        `SELECT actor_id, username, email FROM ${r}.dim_student_status
+         WHERE actor_id IN (${actors.map((a) => `'${a}'`).join(', ')}) ORDER BY actor_id`,
+      ),
+    ).toEqual([
+      { actor_id: B, username: 'learner2', email: 'learner2@aspects.invalid' },
+      { actor_id: 'mailto:learner2@aspects.invalid', username: 'learner2', email: 'learner2@aspects.invalid' },
+      { actor_id: 'mailto:stranger@aspects.invalid', username: '', email: '' },
+    ]);
+  });
+});

@@ -99,6 +99,36 @@ describe('load-journeys', () => {
   }, 120_000);
 });
 
+/**
+ * Bars that differ per chart, by release (oracle config, `now` pinned). Checked against the real
+ * releases (aspects-dbt v7.0.0 and v8.0.0 models, read at their tags): each difference is a
+ * limitation those releases share, so our models keep it; aspects-dbt's post-8.0.0 models fix it.
+ * A changed count means a model changed — a regression, or a fix to record here and in the README.
+ */
+const RELEASE_LIMITATIONS = {
+  // Items are counted from the latest dump of each block, so a unit deleted in the last publish
+  // still counts; a section's state sums only the subsections the learner visited.
+  'page-engagement': 12,
+  // A section keeps one row per distinct state of its subsections (a learner counted twice).
+  'problem-engagement': 11,
+  // A section's state sums only the subsections with videos the learner watched.
+  'video-engagement': 9,
+  // fact_video_segments pairs a play with the last event before the next play within one
+  // insert block, and duplicate statements in one block pair twice.
+  'video-views': 44,
+  'video-full-partial': 44,
+  'video-seconds': 6,
+} as const;
+const EXPECTED_DIFFERING: Readonly<Record<(typeof ASPECTS_VERSIONS)[number], Readonly<Record<string, number>>>> = {
+  '7.0.0': { ...RELEASE_LIMITATIONS, 'problem-results': 0, enrollments: 0 },
+  '8.0.0': { ...RELEASE_LIMITATIONS, 'problem-results': 0, enrollments: 0 },
+};
+
+const EXPECTED_DIFFERING_NUMBERS: Readonly<Record<(typeof ASPECTS_VERSIONS)[number], number>> = {
+  '7.0.0': 198,
+  '8.0.0': 198,
+};
+
 describe.each(ASPECTS_VERSIONS)('check-known-answers on the project schema, aspects_version %s', (version) => {
   it('loads the journeys and compares every bar of every chart for every course', async () => {
     const names = { ...freshNames(), aspectsVersion: version };
@@ -114,9 +144,23 @@ describe.each(ASPECTS_VERSIONS)('check-known-answers on the project schema, aspe
       KNOWN_ANSWER_CHARTS.filter((c) => c.requires.every((m) => aspectsModels(version).has(m))).map((c) => c.name),
     );
     for (const [chart, totals] of Object.entries(charts)) expect(totals.bars, chart).toBeGreaterThan(0);
-    // Problem results and enrollments come out exactly right on every release.
-    expect(charts['problem-results']?.differing).toBe(0);
-    expect(charts.enrollments?.differing).toBe(0);
+    // Exactly the release's known limitations differ; problem results and enrollments match.
+    expect(Object.fromEntries(Object.entries(charts).map(([c, t]) => [c, t.differing]))).toEqual(
+      EXPECTED_DIFFERING[version],
+    );
+    // One difference per differing number (a bar has one or two numbers).
+    expect(result.differences).toHaveLength(EXPECTED_DIFFERING_NUMBERS[version]);
+    // mailto: learners (all with an xAPI external id) get their PII by email, as in aspects-dbt.
+    for (const model of ['fact_pageview_engagement', 'fact_problem_engagement', 'fact_video_engagement']) {
+      const rs = await ch.client.query({
+        query: `SELECT count() AS rows, countIf(username = '') AS without FROM ${names.reportingDb}.${model}
+                WHERE startsWith(actor_id, 'mailto:')`,
+        format: 'JSONEachRow',
+      });
+      const [pii] = await rs.json<{ rows: string; without: string }>();
+      expect(Number(pii?.rows), model).toBeGreaterThan(0);
+      expect(Number(pii?.without), model).toBe(0);
+    }
   }, 300_000);
 });
 

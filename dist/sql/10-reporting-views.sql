@@ -3,6 +3,8 @@
 -- Course keys are LowCardinality in the xAPI tables; they are compared to the String keys of
 -- the course dictionaries through toString(…), because a JOIN that ClickHouse turns into a
 -- dictionary lookup rejects a LowCardinality key ("Key type … does not match").
+-- PII is joined as aspects-dbt v7.0.0/v8.0.0 do: by external id, or a `mailto:` actor by its
+-- email — also when that learner has an xAPI external id.
 
 -- Every enrollment event with its course name and the learner's PII (when known).
 CREATE OR REPLACE VIEW {{reporting_db}}.fact_enrollments
@@ -21,7 +23,8 @@ SELECT
   pii.email AS email
 FROM {{xapi_db}}.enrollment_events AS enrollments
 INNER JOIN {{event_sink_db}}.dim_course_names AS names ON names.course_key = toString(enrollments.course_key)
-LEFT JOIN {{reporting_db}}.dim_user_pii AS pii ON pii.external_user_id = enrollments.actor_id;
+LEFT JOIN {{reporting_db}}.dim_user_pii AS pii
+  ON pii.external_user_id = enrollments.actor_id OR concat('mailto:', pii.email) = enrollments.actor_id;
 
 -- One row per learner and course: current enrollment, pass/fail state (none yet = failed),
 -- latest course grade and its 10 % bucket, PII.
@@ -60,7 +63,8 @@ LEFT JOIN {{reporting_db}}.dim_learner_most_recent_course_state AS state
 LEFT JOIN {{reporting_db}}.dim_learner_most_recent_course_grade AS grade
   ON grade.org = enrollment.org AND grade.course_key = enrollment.course_key AND grade.actor_id = enrollment.actor_id
 INNER JOIN {{event_sink_db}}.dim_course_names AS names ON names.course_key = toString(enrollment.course_key)
-LEFT JOIN {{reporting_db}}.dim_user_pii AS pii ON pii.external_user_id = enrollment.actor_id;
+LEFT JOIN {{reporting_db}}.dim_user_pii AS pii
+  ON pii.external_user_id = enrollment.actor_id OR concat('mailto:', pii.email) = enrollment.actor_id;
 
 -- Per course subsection and kind of block (unit, problem, video, …): how many such blocks it
 -- holds, its outline names and positions. aspects-dbt inlines this as a macro in each model

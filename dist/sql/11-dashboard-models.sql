@@ -208,7 +208,8 @@ SELECT
   pii.name AS name,
   pii.email AS email
 FROM per_level
-LEFT JOIN {{reporting_db}}.dim_user_pii AS pii ON pii.external_user_id = per_level.actor_id
+LEFT JOIN {{reporting_db}}.dim_user_pii AS pii
+  ON pii.external_user_id = per_level.actor_id OR concat('mailto:', pii.email) = per_level.actor_id
 WHERE per_level.section_subsection_name != '';
 
 -- Per learner and visited section/subsection: none, some or all of its pages visited
@@ -252,7 +253,8 @@ SELECT
   pii.name AS name,
   pii.email AS email
 FROM per_level
-LEFT JOIN {{reporting_db}}.dim_user_pii AS pii ON pii.external_user_id = per_level.actor_id
+LEFT JOIN {{reporting_db}}.dim_user_pii AS pii
+  ON pii.external_user_id = per_level.actor_id OR concat('mailto:', pii.email) = per_level.actor_id
 WHERE per_level.section_subsection_name != '';
 
 -- Per learner and section/subsection with problems: none, some or all of its problems
@@ -307,5 +309,6 @@ SELECT
   pii.name AS name,
   pii.email AS email
 FROM per_level
-LEFT JOIN {{reporting_db}}.dim_user_pii AS pii ON pii.external_user_id = per_level.actor_id
+LEFT JOIN {{reporting_db}}.dim_user_pii AS pii
+  ON pii.external_user_id = per_level.actor_id OR concat('mailto:', pii.email) = per_level.actor_id
 WHERE per_level.section_subsection_name != '';
