@@ -13,35 +13,26 @@
  */
 
 import { createReadStream } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { ClickHouse, ClickHouseTarget } from '../clickhouse/connect.ts';
 import { IDENTIFIER_PATTERN, initSchema, optimizeFinal, type SchemaNames } from '../clickhouse/schema.ts';
-import { ConfigError, describeError, VerificationError, XapiDbLoadError } from '../errors.ts';
+import { describeError, VerificationError, XapiDbLoadError } from '../errors.ts';
 import { TABLES, type TableKey } from '../formats/tables.ts';
 import { expectedStructure, expectedTableDdl } from '../journeys/expected-ddl.ts';
-import { EXPECTED_TABLES, type ExpectedTable } from '../journeys/oracle.ts';
+import { EXPECTED_TABLES } from '../journeys/oracle.ts';
 import { type Clock, systemClock } from '../util/clock.ts';
 import { formatInt } from '../util/format.ts';
 import { TargetNotEmptyError } from './guard.ts';
 import { reloadExistingDictionaries } from './index.ts';
+import { badInput, FILE_TABLE, type JourneysInput, type JourneysManifest, SINK_FILES } from './journeys-input.ts';
 import { beginLoad, type LedgerEntry, ledgerTable, readLedger } from './ledger.ts';
 import { countLoadedTables, LOADED_TABLE_OF } from './verify.ts';
 
+// Reading the input lives in journeys-input.ts; its public names stay importable here.
+export { type JourneysInput, type JourneysManifest, readJourneysInput } from './journeys-input.ts';
+
 /** The ledger kind of a journeys load (kept in `config_summary`, so the ledger's DDL is unchanged). */
 export const JOURNEYS_LEDGER_KIND = 'journeys';
-
-/** Journeys file → the event-sink or raw table it loads into (same columns as `load-db`'s files). */
-const FILE_TABLE = {
-  courses: 'courseOverviews',
-  blocks: 'courseBlocks',
-  external_ids: 'externalIds',
-  user_profiles: 'userProfiles',
-  xapi: 'xapi',
-} as const satisfies Record<string, TableKey>;
-type SinkFile = keyof typeof FILE_TABLE;
-const SINK_FILES = Object.keys(FILE_TABLE) as SinkFile[];
 
 /**
  * Insert settings of the xAPI file: blocks of 20,000 rows, one thread, so a learner's events
@@ -55,94 +46,6 @@ export const LIVE_TRAFFIC_SETTINGS = Object.freeze({
   max_threads: '1',
   date_time_input_format: 'best_effort',
 });
-
-/** What `journeys` wrote, as its manifest says. */
-export interface JourneysManifest {
-  readonly seed: number;
-  readonly now: string;
-  readonly rows: Readonly<Record<string, number>>;
-  readonly files: Readonly<Record<string, string>>;
-  readonly edgeCases: Readonly<Record<string, number>>;
-  readonly sortEvents: boolean;
-}
-
-/** A journeys output directory, checked: the manifest read and every file present. */
-export interface JourneysInput {
-  readonly dir: string;
-  readonly manifest: JourneysManifest;
-  /** Absolute path of each file. */
-  readonly paths: Readonly<Record<SinkFile | ExpectedTable, string>>;
-}
-
-function badInput(key: string, message: string, cause?: unknown): ConfigError {
-  return new ConfigError([{ key, message }], cause === undefined ? {} : { cause });
-}
-
-/**
- * Reads `manifest.json` of a journeys output and checks every file it names is there.
- * @throws ConfigError (exit 2) naming the directory and what is missing.
- */
-export async function readJourneysInput(dir: string): Promise<JourneysInput> {
-  const root = resolve(dir);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8'));
-  } catch (error) {
-    throw badInput(
-      'input_dir',
-      `input_dir: got ${JSON.stringify(dir)}; expected the output directory of \`xapi-db-load journeys\` with its manifest.json (${describeError(error).split('\n')[0]})`,
-      error,
-    );
-  }
-  const m = raw as {
-    seed?: unknown;
-    now?: unknown;
-    rows?: Record<string, unknown>;
-    files?: Record<string, unknown>;
-    edge_cases?: Record<string, unknown>;
-    config?: { sort_events?: unknown };
-  };
-  const wanted = [...SINK_FILES, ...EXPECTED_TABLES];
-  const missingKeys = wanted.filter((f) => typeof m.files?.[f] !== 'string' || typeof m.rows?.[f] !== 'number');
-  if (missingKeys.length > 0) {
-    throw badInput(
-      'input_dir',
-      `input_dir: ${JSON.stringify(dir)}/manifest.json lists no ${missingKeys.join(', ')}; expected a manifest written by \`xapi-db-load journeys\` (regenerate the files with this version)`,
-    );
-  }
-  const paths = Object.fromEntries(wanted.map((f) => [f, join(root, String(m.files?.[f]))])) as Record<
-    SinkFile | ExpectedTable,
-    string
-  >;
-  const absent: string[] = [];
-  for (const [file, path] of Object.entries(paths)) {
-    try {
-      await access(path);
-    } catch {
-      absent.push(`${file} (${path})`);
-    }
-  }
-  if (absent.length > 0) {
-    throw badInput(
-      'input_dir',
-      `input_dir: ${JSON.stringify(dir)} lacks ${absent.join(', ')}; expected every file its manifest names`,
-    );
-  }
-  const numbers = (o: Record<string, unknown> | undefined) =>
-    Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, Number(v)]));
-  return {
-    dir: root,
-    manifest: {
-      seed: Number(m.seed),
-      now: String(m.now),
-      rows: numbers(m.rows),
-      files: Object.fromEntries(Object.entries(m.files ?? {}).map(([k, v]) => [k, String(v)])),
-      edgeCases: numbers(m.edge_cases),
-      sortEvents: m.config?.sort_events === true,
-    },
-    paths,
-  };
-}
 
 /** Where the xAPI file goes when it does not go straight into ClickHouse (Ralph, Vector). */
 export interface XapiRoute {
