@@ -1311,7 +1311,7 @@ var SUGGESTABLE_KEYS = KEY_DOCS.filter(
   (d) => !IGNORED_KEYS.some((i) => i.key === d.key)
 ).map((d) => d.key);
 
-// src/journeys/config.ts
+// src/journeys/config-types.ts
 var VIDEO_ACTIONS = ["to_end", "pause", "seek", "abandon", "terminate"];
 var DEFAULT_BEHAVIOR = Object.freeze({
   startProb: 0.8,
